@@ -1,0 +1,153 @@
+"""The one build path: config → posts → site → outputs → rendered files → disk.
+
+Layer 6: the only module that wires the stages together. ``digest build`` calls
+``build`` once; ``digest serve`` will call the same function again on every change.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from digest.config import Config, load_config
+from digest.content import CONTENT_DIR, ParsedPost, load_post, scan
+from digest.errors import BuildFailed, ContentError, DigestError, OutputError
+from digest.model import Output, Report
+from digest.routes import plan
+from digest.site import assemble
+from digest.templates import Templates
+from digest.theme import theme_root
+from digest.writer import check_output_folder, write_files
+
+STATIC_DIR = "static"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BuildOptions:
+    """What one build is asked to do; the command line fills it in."""
+
+    root: Path
+    output: Path | None = None
+    """Overrides the config's ``output``; relative paths are relative to ``root``."""
+    base_url: str | None = None
+    drafts: bool = False
+    future: bool = False
+    now: datetime | None = None
+    """The moment that decides which posts are in the future; default: SOURCE_DATE_EPOCH or the clock."""
+
+
+def build(options: BuildOptions) -> Report:
+    """Build the site; raises BuildFailed (every problem listed) and writes nothing then."""
+    started = time.perf_counter()
+    root = options.root
+    overrides: dict[str, Any] = {}
+    if options.base_url is not None:
+        overrides["base_url"] = options.base_url
+    config = load_config(root, overrides)
+    output = check_output_folder(root, options.output or root / config.output)
+
+    post_paths, asset_paths = scan(root)
+    parsed = _load_posts(root, post_paths, config)
+    site = assemble(
+        config,
+        [item.post for item in parsed],
+        now=options.now or _now(),
+        drafts=options.drafts,
+        future=options.future,
+    )
+    outputs = plan(site)
+    pages = _render(Templates(root, config), outputs)
+    copies = _copies(root, asset_paths, output)
+    _refuse_overlaps(pages, copies, outputs)
+
+    result = write_files(output, pages, copies)
+    warnings = tuple(str(w) for item in parsed for w in item.warnings)
+    return Report(
+        written=result.written,
+        unchanged=result.unchanged,
+        copied=len(copies),
+        deleted=result.deleted,
+        warnings=warnings,
+        seconds=time.perf_counter() - started,
+        posts=len(site.posts),
+        pages=len(pages),
+        output=str(output),
+        skipped_drafts=site.skipped_drafts,
+        skipped_future=site.skipped_future,
+        next_future=site.next_future,
+    )
+
+
+def _now() -> datetime:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), UTC)
+    return datetime.now(UTC)
+
+
+def _load_posts(root: Path, paths: list[Path], config: Config) -> list[ParsedPost]:
+    parsed: list[ParsedPost] = []
+    problems: list[DigestError] = []
+    for path in paths:
+        try:
+            parsed.append(load_post(root, path, config))
+        except BuildFailed as failure:
+            problems.extend(failure.problems)
+        except DigestError as error:
+            problems.append(error)
+        except OSError as error:
+            source = path.relative_to(root).as_posix()
+            problems.append(ContentError(f"cannot read: {error.strerror}", source))
+    if problems:
+        raise BuildFailed(problems)
+    return parsed
+
+
+def _render(templates: Templates, outputs: list[Output]) -> dict[str, bytes]:
+    pages: dict[str, bytes] = {}
+    problems: list[DigestError] = []
+    failed_templates: set[tuple[str, int | None, str]] = set()
+    for output in outputs:
+        try:
+            pages[output.path] = templates.render(output.template, output.context).encode("utf-8")
+        except DigestError as error:
+            key = (error.path or "", error.line, error.message)
+            if key not in failed_templates:
+                failed_templates.add(key)
+                problems.append(error)
+    if problems:
+        raise BuildFailed(problems)
+    return pages
+
+
+def _copies(root: Path, asset_paths: list[Path], output: Path) -> dict[str, Path]:
+    """Theme static files, then the site's (which win), then files beside posts."""
+    copies: dict[str, Path] = {}
+    for folder in dict.fromkeys((theme_root() / STATIC_DIR, root / STATIC_DIR)):
+        if folder.is_dir():
+            for path in sorted(folder.rglob("*")):
+                relative = path.relative_to(folder)
+                if path.is_file() and not any(part.startswith(".") for part in relative.parts):
+                    copies[relative.as_posix()] = path
+    content = root / CONTENT_DIR
+    for path in asset_paths:
+        if not path.resolve().is_relative_to(output):
+            copies[path.relative_to(content).as_posix()] = path
+    return copies
+
+
+def _refuse_overlaps(
+    pages: Mapping[str, bytes], copies: Mapping[str, Path], outputs: list[Output]
+) -> None:
+    sources = {output.path: output.source for output in outputs}
+    clashes = [
+        OutputError(f"{copies[path]} would overwrite the page made from {sources[path]}", str(copies[path]))
+        for path in sorted(set(pages) & set(copies))
+    ]
+    if clashes:
+        raise BuildFailed(clashes)

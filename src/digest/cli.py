@@ -1,0 +1,113 @@
+"""The ``digest`` command: parse arguments, run a command, turn errors into lines.
+
+Layer 8: imports the commands lazily so ``digest --help`` starts fast. Exit codes:
+0 done, 1 a problem in the site (config, content, templates, output), 2 bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+
+from digest import __version__
+
+EXIT_OK = 0
+EXIT_PROBLEM = 1
+EXIT_USAGE = 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="digest",
+        description="Build a static site of dated news digests from Markdown posts.",
+        epilog="Run 'digest COMMAND --help' for the options of a command.",
+    )
+    parser.add_argument("--version", action="version", version=f"digest {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    build = commands.add_parser(
+        "build",
+        help="build the site into its output folder",
+        description="Build the site at SOURCE (default: the current folder).",
+        epilog="example: digest build --base-url https://example.org/news/ --output dist",
+    )
+    build.add_argument("-s", "--source", type=Path, default=Path("."), help="site folder")
+    build.add_argument("-o", "--output", type=Path, help="output folder (default: config 'output')")
+    build.add_argument("--base-url", help="public URL of the site, e.g. https://example.org/news/")
+    build.add_argument("--drafts", action="store_true", help="include posts with 'draft: true'")
+    build.add_argument("--future", action="store_true", help="include posts dated in the future")
+    build.add_argument("--debug", action="store_true", help="show tracebacks for errors")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "build":
+            return _build(args)
+    except Exception as error:  # noqa: BLE001 - every failure must end as one clear line
+        return _report_failure(error, debug=args.debug)
+    return EXIT_USAGE
+
+
+def _build(args: argparse.Namespace) -> int:
+    from digest.build import BuildOptions, build
+
+    root: Path = args.source
+    if not root.is_dir():
+        print(f"digest: error: site folder {root} does not exist", file=sys.stderr)
+        return EXIT_USAGE
+    output = args.output if args.output is None or args.output.is_absolute() else Path.cwd() / args.output
+    report = build(
+        BuildOptions(
+            root=root,
+            output=output,
+            base_url=args.base_url,
+            drafts=args.drafts,
+            future=args.future,
+        )
+    )
+    for warning in report.warnings:
+        print(f"{warning} [warning]", file=sys.stderr)
+    left_out = []
+    if report.skipped_drafts:
+        left_out.append(f"{report.skipped_drafts} draft{'s' if report.skipped_drafts != 1 else ''}")
+    if report.skipped_future:
+        due = report.next_future.strftime("%Y-%m-%d %H:%M %z") if report.next_future else ""
+        left_out.append(f"{report.skipped_future} future post{'s' if report.skipped_future != 1 else ''} (next due {due})")
+    if left_out:
+        print(f"left out {' and '.join(left_out)}; --drafts / --future include them")
+    print(
+        f"built {report.posts} posts into {report.pages} pages: {len(report.written)} written, "
+        f"{report.unchanged} unchanged, {len(report.deleted)} removed, {report.copied} files copied "
+        f"in {report.seconds:.2f} s → {report.output}"
+    )
+    return EXIT_OK
+
+
+def _report_failure(error: Exception, *, debug: bool) -> int:
+    from digest.errors import BuildFailed, DigestError, sort_problems
+
+    if debug:
+        traceback.print_exc()
+    if isinstance(error, BuildFailed):
+        for problem in sort_problems(error.problems):
+            print(problem, file=sys.stderr)
+        print(f"digest: {error.message}; nothing was written", file=sys.stderr)
+        return EXIT_PROBLEM
+    if isinstance(error, DigestError):
+        print(error, file=sys.stderr)
+        print("digest: build failed; nothing was written", file=sys.stderr)
+        return EXIT_PROBLEM
+    if isinstance(error, OSError):
+        print(f"digest: error: {error}", file=sys.stderr)
+        return EXIT_PROBLEM
+    if not debug:
+        print(
+            f"digest: internal error: {type(error).__name__}: {error} (run with --debug and report it)",
+            file=sys.stderr,
+        )
+    return EXIT_PROBLEM

@@ -1,0 +1,74 @@
+"""Every mistake a user can make, as a value that knows where it happened.
+
+Layer 0: imports nothing from digest.
+
+    DigestError(message, path, line, hint)
+    ├── ConfigError     digest.toml / [tool.digest]: unknown key, wrong type, bad value
+    ├── ContentError    a post: front matter, date, duplicate URL, encoding
+    ├── TemplateError   a Jinja template: syntax, undefined variable, missing file
+    └── OutputError     the output folder: refused location, unwritable path
+    BuildFailed(problems)  many of the above, collected across a whole build
+
+``str(error)`` is GCC style (``path:line: message``) so editors can jump there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+class DigestError(Exception):
+    """A problem the user can fix, located in a file when we know which."""
+
+    def __init__(
+        self,
+        message: str,
+        path: str | None = None,
+        line: int | None = None,
+        hint: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.path = path
+        self.line = line
+        self.hint = hint
+
+    def __str__(self) -> str:
+        where = ""
+        if self.path is not None:
+            where = f"{self.path}:{self.line}: " if self.line else f"{self.path}: "
+        hint = f" ({self.hint})" if self.hint else ""
+        return f"{where}{self.message}{hint}"
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({str(self)!r})"
+
+
+class ConfigError(DigestError):
+    """The site configuration is invalid."""
+
+
+class ContentError(DigestError):
+    """A post cannot be read, parsed or placed."""
+
+
+class TemplateError(DigestError):
+    """A template cannot be loaded or rendered."""
+
+
+class OutputError(DigestError):
+    """The output folder cannot be used or written."""
+
+
+class BuildFailed(DigestError):
+    """One or more problems stopped the build; each keeps its own location."""
+
+    def __init__(self, problems: Sequence[DigestError]) -> None:
+        self.problems = tuple(problems)
+        count = len(self.problems)
+        super().__init__(f"build failed with {count} problem{'s' if count != 1 else ''}")
+
+
+def sort_problems(problems: Sequence[DigestError]) -> list[DigestError]:
+    """Order problems by file and line so reports are stable between runs."""
+    return sorted(problems, key=lambda p: (p.path or "", p.line or 0, p.message))

@@ -1,0 +1,404 @@
+"""Markdown body in; HTML, table of contents, summary text, cover and warnings out.
+
+Layer 3: imports model, urls and text. Knows nothing of files: the
+caller passes the post's folder (for relative links) and the body's first line
+(so warnings point at lines of the source file).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from html import escape
+
+from linkify_it import LinkifyIt
+from linkify_it.main import Match
+from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
+from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
+from mdit_py_plugins.footnote import footnote_plugin
+from mdit_py_plugins.tasklists import tasklists_plugin
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexer import Lexer
+from pygments.lexers import get_lexer_by_name
+from pygments.util import ClassNotFound
+
+from digest.model import Heading
+from digest.text import squash_spaces, text_stats
+from digest.urls import anchor_id, is_local_reference, join, resolve_local
+
+VIDEO_SUFFIXES = (".mp4", ".webm", ".mov", ".m4v")
+MORE_MARKER = "<!--more-->"
+
+# A bare URL ends where CJK text or full-width punctuation begins: "地址：https://a.b/c。"
+_URL_STOP = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef\u3000-\u303f]")
+_HTML_URL_ATTR = re.compile(
+    r"""(?P<head>\s(?:src|href|poster)\s*=\s*)(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>[^\s"'=<>`]+))""",
+    re.IGNORECASE,
+)
+_HTML_SRCSET = re.compile(r"""(?P<head>\ssrcset\s*=\s*)(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)')""", re.I)
+_HTML_IMG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
+_HTML_IMG_SRC = re.compile(r"""\ssrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""", re.I)
+
+
+@dataclass(frozen=True, slots=True)
+class MarkdownWarning:
+    line: int
+    message: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Rendered:
+    """What one Markdown body becomes."""
+
+    html: str
+    toc: tuple[Heading, ...]
+    summary_text: str
+    """Plain text before <!--more-->, else of the first paragraph that has text."""
+    has_more: bool
+    cover: str | None
+    cjk_characters: int
+    words: int
+    warnings: tuple[MarkdownWarning, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LinkContext:
+    """Where the post sits, so relative references can be rewritten for the site."""
+
+    folder: str = ""
+    """The post's folder relative to content/, posix (``2024`` or ``""``)."""
+    base_path: str = "/"
+    site_host: str = ""
+
+
+@dataclass(slots=True)
+class _Env:
+    """Per-render scratch state handed to the rules through markdown-it's env."""
+
+    links: LinkContext
+    first_line: int
+    warnings: list[MarkdownWarning] = field(default_factory=list)
+    cover: str | None = None
+
+
+def render(body: str, links: LinkContext, first_line: int = 1) -> Rendered:
+    """Render ``body``; ``first_line`` is the file line on which the body starts."""
+    env = _Env(links=links, first_line=first_line)
+    md = _markdown()
+    tokens = md.parse(body, {"digest": env})
+    toc = _assign_heading_ids(tokens)
+    html = md.renderer.render(tokens, md.options, {"digest": env})
+    summary, has_more = _summary_text(tokens)
+    stats = text_stats(_plain_text(tokens))
+    return Rendered(
+        html=html,
+        toc=toc,
+        summary_text=summary,
+        has_more=has_more,
+        cover=env.cover,
+        cjk_characters=stats.cjk_characters,
+        words=stats.words,
+        warnings=tuple(env.warnings),
+    )
+
+
+class CjkAwareLinkify(LinkifyIt):  # type: ignore[misc]
+    """linkify-it, except that a bare URL stops before CJK text and full-width punctuation."""
+
+    def match(self, text: str) -> list[Match] | None:
+        found: list[Match] = []
+        offset = 0
+        while offset < len(text):
+            batch = super().match(text[offset:]) or []
+            restart = None
+            for match in batch:
+                start, end = offset + match.index, offset + match.last_index
+                stop = _URL_STOP.search(text, start, end)
+                if stop is None:
+                    match.index, match.last_index = start, end
+                    found.append(match)
+                    continue
+                cut = self._cut(text, match.schema, start, stop.start())
+                if cut is not None:
+                    found.append(cut)
+                restart = stop.start()
+                break
+            if restart is None:
+                break
+            offset = restart
+        return found or None
+
+    def match_at_start(self, text: str) -> Match | None:
+        match = super().match_at_start(text)
+        if match is None:
+            return None
+        stop = _URL_STOP.search(text, match.index, match.last_index)
+        if stop is None:
+            return match
+        return self._cut(text, match.schema, match.index, stop.start())
+
+    def _cut(self, text: str, schema: str, start: int, end: int) -> Match | None:
+        raw = text[start:end]
+        if len(raw) <= len(schema) + 2 or "." not in raw:
+            return None
+        match = Match(text, schema, start, end)
+        self.normalize(match)
+        return match
+
+
+@lru_cache(maxsize=1)
+def _markdown() -> MarkdownIt:
+    md = MarkdownIt(
+        "commonmark", {"html": True, "linkify": True, "typographer": False, "xhtmlOut": False}
+    ).enable(["table", "strikethrough", "linkify"])
+    md.linkify = CjkAwareLinkify()
+    md.use(footnote_plugin).use(tasklists_plugin)
+    md.add_render_rule("fence", _render_fence)
+    md.add_render_rule("code_block", _render_fence)
+    md.add_render_rule("image", _render_image)
+    md.add_render_rule("link_open", _render_link_open)
+    md.add_render_rule("html_block", _render_html)
+    md.add_render_rule("html_inline", _render_html)
+    md.add_render_rule("heading_close", _render_heading_close)
+    md.core.ruler.push("digest_cover", _find_cover)
+    return md
+
+
+def _env(env: EnvType) -> _Env:
+    state = env["digest"]
+    assert isinstance(state, _Env)
+    return state
+
+
+def rewrite_reference(url: str, links: LinkContext) -> str:
+    """Relative references point at files next to the post: give them site urls."""
+    if not is_local_reference(url):
+        return url
+    resolved = resolve_local(links.folder, url)
+    return url if resolved is None else join(links.base_path, resolved)
+
+
+# ---- headings ---------------------------------------------------------------
+
+
+def _assign_heading_ids(tokens: list[Token]) -> tuple[Heading, ...]:
+    seen: dict[str, int] = {}
+    toc: list[Heading] = []
+    for index, token in enumerate(tokens):
+        if token.type != "heading_open":
+            continue
+        title = squash_spaces(_inline_text(tokens[index + 1]))
+        base = anchor_id(title) or "section"
+        count = seen.get(base, 0)
+        seen[base] = count + 1
+        ident = base if count == 0 else f"{base}-{count}"
+        token.attrSet("id", ident)
+        toc.append(Heading(level=int(token.tag[1]), id=ident, title=title))
+    return tuple(toc)
+
+
+def _render_heading_close(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    ident = tokens[idx - 2].attrGet("id")
+    anchor = (
+        f' <a class="heading-anchor" href="#{escape(str(ident))}" aria-hidden="true" '
+        f'tabindex="-1">#</a>'
+        if ident
+        else ""
+    )
+    return f"{anchor}</{tokens[idx].tag}>\n"
+
+
+# ---- code -------------------------------------------------------------------
+
+_FORMATTER = HtmlFormatter(nowrap=True)
+
+
+@lru_cache(maxsize=128)
+def _lexer(language: str) -> Lexer | None:
+    try:
+        return get_lexer_by_name(language)
+    except ClassNotFound:
+        return None
+
+
+def _render_fence(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    token = tokens[idx]
+    language = token.info.strip().split(maxsplit=1)[0] if token.info.strip() else ""
+    if not language:
+        return f"<pre><code>{escape(token.content, quote=False)}</code></pre>\n"
+    lexer = _lexer(language.lower())
+    css_class = f"language-{escape(language)}"
+    if lexer is None:
+        state = _env(env)
+        line = state.first_line + (token.map[0] if token.map else 0)
+        state.warnings.append(
+            MarkdownWarning(line, f"unknown code language '{language}', shown as plain text")
+        )
+        code = escape(token.content, quote=False)
+        return f'<pre><code class="{css_class}">{code}</code></pre>\n'
+    code = highlight(token.content, lexer, _FORMATTER)
+    return f'<pre class="highlight"><code class="{css_class}">{code}</code></pre>\n'
+
+
+# ---- images, video and links -------------------------------------------------
+
+
+def _render_image(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    token = tokens[idx]
+    links = _env(env).links
+    src = rewrite_reference(str(token.attrGet("src") or ""), links)
+    alt = self.renderInlineAsText(token.children or [], options, env)
+    title = token.attrGet("title")
+    title_attr = f' title="{escape(str(title))}"' if title else ""
+    if src.lower().split("?")[0].split("#")[0].endswith(VIDEO_SUFFIXES):
+        label = escape(alt or src.rsplit("/", 1)[-1])
+        return (
+            f'<video controls preload="metadata" src="{escape(src)}"{title_attr}>'
+            f'<a href="{escape(src)}">{label}</a></video>'
+        )
+    return (
+        f'<img src="{escape(src)}" alt="{escape(alt)}"{title_attr} '
+        'loading="lazy" decoding="async">'
+    )
+
+
+def _render_link_open(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    token = tokens[idx]
+    links = _env(env).links
+    href = str(token.attrGet("href") or "")
+    token.attrSet("href", rewrite_reference(href, links))
+    if href.startswith(("http://", "https://", "//")):
+        host = href.split("//", 1)[1].split("/", 1)[0].lower()
+        if host != links.site_host:
+            token.attrSet("rel", "noopener")
+    return self.renderToken(tokens, idx, options, env)
+
+
+def _render_html(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    return rewrite_raw_html(tokens[idx].content, _env(env).links)
+
+
+def rewrite_raw_html(fragment: str, links: LinkContext) -> str:
+    """Raw HTML stays as written, except relative urls and lazy-loading on ``<img>``."""
+    if "=" not in fragment:
+        return fragment
+
+    def attribute(match: re.Match[str]) -> str:
+        value = match.group("dq") if match.group("dq") is not None else match.group("sq")
+        if value is None:
+            value = match.group("bare")
+        return f'{match.group("head")}"{rewrite_reference(value, links)}"'
+
+    def srcset(match: re.Match[str]) -> str:
+        value = match.group("dq") if match.group("dq") is not None else match.group("sq")
+        candidates = []
+        for candidate in value.split(","):
+            parts = candidate.strip().split(maxsplit=1)
+            if parts:
+                parts[0] = rewrite_reference(parts[0], links)
+                candidates.append(" ".join(parts))
+        return f'{match.group("head")}"{", ".join(candidates)}"'
+
+    fragment = _HTML_URL_ATTR.sub(attribute, fragment)
+    fragment = _HTML_SRCSET.sub(srcset, fragment)
+    return _HTML_IMG.sub(_lazy_image, fragment)
+
+
+def _lazy_image(match: re.Match[str]) -> str:
+    tag = match.group()
+    lowered = tag.lower()
+    extra = ""
+    if "loading=" not in lowered:
+        extra += ' loading="lazy"'
+    if "decoding=" not in lowered:
+        extra += ' decoding="async"'
+    if not extra:
+        return tag
+    end = len(tag) - (2 if tag.endswith("/>") else 1)
+    return tag[:end].rstrip() + extra + tag[end:]
+
+
+def _find_cover(state: StateCore) -> None:
+    env = _env(state.env)
+    for token in _walk(state.tokens):
+        if token.type == "image":
+            src = str(token.attrGet("src") or "")
+            if not src.lower().endswith(VIDEO_SUFFIXES):
+                env.cover = rewrite_reference(src, env.links)
+                return
+        elif token.type in ("html_block", "html_inline"):
+            image = _HTML_IMG.search(token.content)
+            source = _HTML_IMG_SRC.search(image.group()) if image else None
+            if source:
+                src = next(group for group in source.groups() if group is not None)
+                env.cover = rewrite_reference(src, env.links)
+                return
+
+
+# ---- text: summary and statistics -------------------------------------------
+
+
+def _walk(tokens: list[Token]) -> list[Token]:
+    flat: list[Token] = []
+    for token in tokens:
+        flat.append(token)
+        if token.children:
+            flat.extend(token.children)
+    return flat
+
+
+def _inline_text(token: Token) -> str:
+    parts: list[str] = []
+    for child in token.children or []:
+        if child.type in ("text", "code_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append(" ")
+    return "".join(parts)
+
+
+def _summary_text(tokens: list[Token]) -> tuple[str, bool]:
+    more = next(
+        (i for i, t in enumerate(tokens) if t.type == "html_block" and MORE_MARKER in t.content),
+        None,
+    )
+    if more is not None:
+        before = [_inline_text(t) for t in tokens[:more] if t.type == "inline"]
+        return squash_spaces(" ".join(before)), True
+    for index, token in enumerate(tokens):
+        if token.type == "paragraph_open" and token.level == 0:
+            text = squash_spaces(_inline_text(tokens[index + 1]))
+            if text:
+                return text, False
+    return "", False
+
+
+def _plain_text(tokens: list[Token]) -> str:
+    return " ".join(_inline_text(t) for t in tokens if t.type == "inline")
+
+
+def pygments_css() -> str:
+    """The theme's code colours: Pygments' default style, and github-dark in dark mode."""
+    light = HtmlFormatter(style="default").get_style_defs(".highlight")
+    dark = HtmlFormatter(style="github-dark").get_style_defs(".highlight")
+    dark = "\n".join(f"  {line}" for line in dark.splitlines())
+    return (
+        "/* Generated by digest.markdown.pygments_css(); see tests/unit/test_theme.py. */\n"
+        f"{light}\n@media (prefers-color-scheme: dark) {{\n{dark}\n}}\n"
+    )

@@ -1,0 +1,173 @@
+"""The site as plain, immutable data: posts, tags, date archives, outputs, the report.
+
+Layer 2: imports config only. No I/O here; every stage returns new objects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from types import MappingProxyType
+from typing import Any, Literal
+
+from digest.config import Config
+
+_EMPTY: Mapping[str, Any] = MappingProxyType({})
+
+
+@dataclass(frozen=True, slots=True)
+class Heading:
+    """One entry of a post's table of contents."""
+
+    level: int
+    id: str
+    title: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Post:
+    """One digest, parsed and rendered."""
+
+    source: str
+    """Posix path relative to the site root, e.g. ``content/2024/02-19.md``."""
+    title: str
+    date: datetime
+    """Aware, in the site timezone."""
+    slug: str
+    url: str
+    tags: tuple[str, ...] = ()
+    draft: bool = False
+    description: str = ""
+    html: str = ""
+    summary: str = ""
+    toc: tuple[Heading, ...] = ()
+    cover: str | None = None
+    """Site-absolute URL (base path included) or an absolute URL."""
+    reading_minutes: int = 1
+    cjk_characters: int = 0
+    words: int = 0
+    updated: datetime | None = None
+    language: str = ""
+    """The post's own language when front matter sets one; else the site's."""
+    extra: Mapping[str, Any] = field(default_factory=lambda: _EMPTY)
+    """Front-matter keys digest does not know, for templates (``page.extra.key``)."""
+
+    @property
+    def day(self) -> date:
+        return self.date.date()
+
+    @property
+    def is_day_page(self) -> bool:
+        """A post without a slug lives at its day's URL and stands in for the day archive."""
+        return not self.slug
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """Somewhere a page points to: a url and the words to show for it."""
+
+    url: str
+    title: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Tag:
+    name: str
+    slug: str
+    url: str
+    posts: tuple[Post, ...]
+
+
+ArchiveKind = Literal["year", "month", "day"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Archive:
+    """The posts of one year, month or day, with its neighbours that have posts."""
+
+    kind: ArchiveKind
+    start: date
+    """First day of the period."""
+    url: str
+    title: str
+    posts: tuple[Post, ...]
+    up: Link | None = None
+    previous: Link | None = None
+    """The nearest earlier period of the same kind that has posts."""
+    next: Link | None = None
+    children: tuple[Link, ...] = ()
+    """Months of a year, days of a month, newest first."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Paginator:
+    """Where one page of a paginated listing sits among its siblings."""
+
+    number: int
+    """1-based."""
+    urls: tuple[str, ...]
+    """Every page of the listing, first to last."""
+
+    @property
+    def total(self) -> int:
+        return len(self.urls)
+
+    @property
+    def previous(self) -> str | None:
+        """Url of the page before (newer posts), if any."""
+        return self.urls[self.number - 2] if self.number > 1 else None
+
+    @property
+    def next(self) -> str | None:
+        """Url of the page after (older posts), if any."""
+        return self.urls[self.number] if self.number < self.total else None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Site:
+    """Everything the pages are made from."""
+
+    config: Config
+    posts: tuple[Post, ...]
+    """Published posts, newest first."""
+    tags: tuple[Tag, ...]
+    """By name."""
+    years: tuple[Archive, ...]
+    months: tuple[Archive, ...]
+    days: tuple[Archive, ...]
+    """Each newest first."""
+    skipped_drafts: int = 0
+    skipped_future: int = 0
+    next_future: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Output:
+    """One file to produce: where it goes and what it is made from."""
+
+    url: str
+    path: str
+    """Relative to the output folder."""
+    template: str
+    context: Mapping[str, Any]
+    source: str
+    """What asked for this output (a post's source, or a page kind), for error messages."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Report:
+    """What a build did."""
+
+    written: tuple[str, ...]
+    unchanged: int
+    copied: int
+    deleted: tuple[str, ...]
+    warnings: tuple[str, ...]
+    seconds: float
+    posts: int
+    pages: int
+    output: str
+    skipped_drafts: int = 0
+    skipped_future: int = 0
+    next_future: datetime | None = None

@@ -1,0 +1,164 @@
+"""Assemble the site: choose what is published, order it, group it by tag and by date.
+
+Layer 4: imports config, dates, errors, model and urls. Pure: no I/O, no clock
+(the caller passes ``now``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
+from datetime import date, datetime
+from itertools import groupby
+
+from digest.config import Config
+from digest.dates import format_period
+from digest.errors import BuildFailed, ContentError, DigestError
+from digest.model import Archive, ArchiveKind, Link, Post, Site, Tag
+from digest.urls import day_url, month_url, slugify, tag_url, year_url
+
+
+def newest_first(posts: Iterable[Post]) -> tuple[Post, ...]:
+    """Newest first; posts of the same moment by source path, so order never wobbles."""
+    by_source = sorted(posts, key=lambda post: post.source)
+    return tuple(sorted(by_source, key=lambda post: post.date, reverse=True))
+
+
+def assemble(
+    config: Config,
+    posts: Sequence[Post],
+    *,
+    now: datetime,
+    drafts: bool = False,
+    future: bool = False,
+) -> Site:
+    """Build the Site from parsed posts; raises BuildFailed listing every clash."""
+    drafts_left = [p for p in posts if p.draft and not drafts]
+    future_left = [p for p in posts if p.date > now and not future and p not in drafts_left]
+    left_out = {id(p) for p in drafts_left + future_left}
+    published = newest_first(p for p in posts if id(p) not in left_out)
+
+    problems: list[DigestError] = []
+    problems.extend(_duplicate_urls(published))
+    tags = _tags(published, problems)
+    if problems:
+        raise BuildFailed(problems)
+
+    days = _archives(config, published, "day", lambda d: d)
+    months = _archives(config, published, "month", lambda d: d.replace(day=1))
+    years = _archives(config, published, "year", lambda d: d.replace(month=1, day=1))
+    return Site(
+        config=config,
+        posts=published,
+        tags=tags,
+        years=_with_children(years, months),
+        months=_with_children(months, days),
+        days=days,
+        skipped_drafts=len(drafts_left),
+        skipped_future=len(future_left),
+        next_future=min((p.date for p in future_left), default=None),
+    )
+
+
+def _duplicate_urls(posts: Sequence[Post]) -> list[DigestError]:
+    owners: dict[str, Post] = {}
+    problems: list[DigestError] = []
+    for post in sorted(posts, key=lambda p: p.source):
+        first = owners.setdefault(post.url, post)
+        if first is not post:
+            problems.append(
+                ContentError(
+                    f"URL {post.url} is also the URL of {first.source}",
+                    post.source,
+                    1,
+                    "give one of them another 'slug' in its front matter",
+                )
+            )
+    return problems
+
+
+def _tags(posts: Sequence[Post], problems: list[DigestError]) -> tuple[Tag, ...]:
+    names_by_slug: dict[str, dict[str, Post]] = {}
+    for post in sorted(posts, key=lambda p: p.source):
+        for name in post.tags:
+            slug = slugify(name)
+            if not slug:
+                problems.append(
+                    ContentError(f"tag {name!r} has no letters or digits for its URL", post.source, 1)
+                )
+                continue
+            names_by_slug.setdefault(slug, {}).setdefault(name, post)
+    tags: list[Tag] = []
+    for slug, names in sorted(names_by_slug.items()):
+        if len(names) > 1:
+            (first, first_post), *others = sorted(names.items())
+            for other, post in others:
+                problems.append(
+                    ContentError(
+                        f"tag {other!r} gets the same URL {tag_url(slug)} as tag {first!r} "
+                        f"in {first_post.source}",
+                        post.source,
+                        1,
+                        "spell the tag the same way in both posts",
+                    )
+                )
+            continue
+        name = next(iter(names))
+        tagged = tuple(p for p in posts if name in p.tags)
+        tags.append(Tag(name=name, slug=slug, url=tag_url(slug), posts=tagged))
+    return tuple(sorted(tags, key=lambda tag: (tag.name.lower(), tag.name)))
+
+
+_URL_OF: dict[ArchiveKind, Callable[[date], str]] = {
+    "year": lambda d: year_url(d.year),
+    "month": lambda d: month_url(d.year, d.month),
+    "day": day_url,
+}
+_UP_OF: dict[ArchiveKind, Callable[[date], date] | None] = {
+    "year": None,
+    "month": lambda d: d.replace(month=1, day=1),
+    "day": lambda d: d.replace(day=1),
+}
+_UP_KIND: dict[ArchiveKind, ArchiveKind] = {"month": "year", "day": "month"}
+
+
+def _archives(
+    config: Config, posts: Sequence[Post], kind: ArchiveKind, period: Callable[[date], date]
+) -> tuple[Archive, ...]:
+    """One archive per period that has posts, newest first, linked to its neighbours."""
+    groups = [(start, tuple(group)) for start, group in groupby(posts, lambda p: period(p.day))]
+    language = config.language
+
+    def link(start: date, of_kind: ArchiveKind) -> Link:
+        title = format_period(of_kind, start, language, config.date_format)
+        return Link(url=_URL_OF[of_kind](start), title=title)
+
+    archives: list[Archive] = []
+    for index, (start, group) in enumerate(groups):
+        up_of = _UP_OF[kind]
+        archives.append(
+            Archive(
+                kind=kind,
+                start=start,
+                url=_URL_OF[kind](start),
+                title=format_period(kind, start, language, config.date_format),
+                posts=group,
+                up=link(up_of(start), _UP_KIND[kind]) if up_of else None,
+                next=link(groups[index - 1][0], kind) if index > 0 else None,
+                previous=link(groups[index + 1][0], kind) if index + 1 < len(groups) else None,
+            )
+        )
+    return tuple(archives)
+
+
+def _with_children(parents: tuple[Archive, ...], children: tuple[Archive, ...]) -> tuple[Archive, ...]:
+    """Give each year its months and each month its days (as links)."""
+    updated: list[Archive] = []
+    for parent in parents:
+        inside = tuple(
+            Link(url=child.url, title=child.title)
+            for child in children
+            if child.up is not None and child.up.url == parent.url
+        )
+        updated.append(replace(parent, children=inside))
+    return tuple(updated)

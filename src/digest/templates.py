@@ -1,0 +1,178 @@
+"""Jinja: the site's templates over the built-in theme, helpers, and errors with a line.
+
+Layer 3: imports config, dates, errors, urls and theme. Undefined variables are errors
+(StrictUndefined); every Jinja failure becomes a TemplateError naming file and line.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Mapping
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from digest.config import Config
+from digest.dates import default_date_pattern, format_date
+from digest.errors import TemplateError
+from digest.theme import theme_root
+from digest.urls import join, slugify, tag_url
+
+TEMPLATES_DIR = "templates"
+
+LABELS: dict[str, dict[str, str]] = {
+    "en": {
+        "home": "Home",
+        "archive": "Archive",
+        "tags": "Tags",
+        "skip": "Skip to content",
+        "newer": "Newer",
+        "older": "Older",
+        "previous_post": "Previous digest",
+        "next_post": "Next digest",
+        "page_of": "Page {number} of {total}",
+        "minutes": "min read",
+        "contents": "Contents",
+        "same_day": "More from this day",
+        "posts": "posts",
+        "not_found": "Page not found",
+        "not_found_text": "There is no page at this address. Try the archive or the home page.",
+        "tagged": "Tagged",
+        "pagination": "Pagination",
+        "up": "Up",
+        "earlier": "Earlier",
+        "later": "Later",
+        "main_nav": "Main",
+        "draft": "Draft",
+    },
+    "zh": {
+        "home": "首页",
+        "archive": "归档",
+        "tags": "标签",
+        "skip": "跳到正文",
+        "newer": "较新",
+        "older": "较早",
+        "previous_post": "上一期",
+        "next_post": "下一期",
+        "page_of": "第 {number} 页，共 {total} 页",
+        "minutes": "分钟读完",
+        "contents": "目录",
+        "same_day": "同一天的其他内容",
+        "posts": "篇",
+        "not_found": "找不到这个页面",
+        "not_found_text": "这个地址没有页面。可以去归档或首页看看。",
+        "tagged": "标签",
+        "pagination": "分页",
+        "up": "上一级",
+        "earlier": "更早",
+        "later": "更晚",
+        "main_nav": "主导航",
+        "draft": "草稿",
+    },
+}
+
+
+def labels_for(language: str) -> dict[str, str]:
+    """The theme's words in the site language (English for languages we lack)."""
+    return LABELS.get(language.lower().split("-")[0], LABELS["en"])
+
+
+class Templates:
+    """A Jinja environment bound to one site and its configuration."""
+
+    def __init__(self, root: Path, config: Config) -> None:
+        self.root = root
+        self.config = config
+        self.site_dir = root / TEMPLATES_DIR
+        self.theme_dir = theme_root() / TEMPLATES_DIR
+        search = [self.site_dir, self.theme_dir] if self.site_dir != self.theme_dir else [self.theme_dir]
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader([str(path) for path in search]),
+            undefined=jinja2.StrictUndefined,
+            autoescape=jinja2.select_autoescape(["html", "xml"]),
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        self.env.globals.update(
+            site=config,
+            url=self.url,
+            absolute_url=self.absolute_url,
+            labels=labels_for(config.language),
+        )
+        self.env.filters.update(date=self.format_date, iso=_iso, tag_url=_tag_url)
+
+    def url(self, site_url: str) -> str:
+        """Site-absolute url → href that works under the base path (``/news/2024/``)."""
+        if site_url.startswith(("http:", "https:", "//")):
+            return site_url
+        return join(self.config.base_path, site_url if site_url.startswith("/") else f"/{site_url}")
+
+    def absolute_url(self, site_url: str) -> str:
+        """Url with scheme and host when ``base_url`` has them (for canonical links, feeds)."""
+        path = self.url(site_url)
+        if path.startswith(("http:", "https:")):
+            return path
+        origin = self.config.base_url.split("//", 1)
+        if len(origin) == 1:
+            return path
+        host = origin[1].split("/", 1)[0]
+        return f"{origin[0]}//{host}{path}"
+
+    def format_date(self, value: date | datetime, pattern: str = "long") -> str:
+        """``long`` (site language), ``iso`` (2024-02-19) or a pattern with {year} {month} …"""
+        day = value.date() if isinstance(value, datetime) else value
+        if pattern == "long":
+            pattern = self.config.date_format or default_date_pattern(self.config.language)
+        elif pattern == "iso":
+            return day.isoformat()
+        return format_date(day, pattern, self.config.language)
+
+    def source_of(self, name: str) -> str:
+        """The file template ``name`` is read from, relative to the site when inside it."""
+        for folder in (self.site_dir, self.theme_dir):
+            path = folder / name
+            if path.is_file():
+                return path.relative_to(self.root).as_posix() if path.is_relative_to(self.root) else str(path)
+        return f"{TEMPLATES_DIR}/{name}"
+
+    def render(self, name: str, context: Mapping[str, Any]) -> str:
+        try:
+            return self.env.get_template(name).render(context)
+        except jinja2.TemplateSyntaxError as error:
+            raise TemplateError(
+                f"template syntax: {error.message}", self.source_of(error.name or name), error.lineno
+            ) from None
+        except jinja2.TemplateNotFound as error:
+            where, line = self._location(error, name)
+            raise TemplateError(f"template not found: {error.name}", where, line) from None
+        except jinja2.UndefinedError as error:
+            where, line = self._location(error, name)
+            raise TemplateError(f"undefined: {error.message}", where, line) from None
+        except jinja2.TemplateError as error:
+            where, line = self._location(error, name)
+            raise TemplateError(f"template error: {error}", where, line) from None
+        except (TypeError, ValueError, AttributeError, KeyError, ZeroDivisionError) as error:
+            where, line = self._location(error, name)
+            raise TemplateError(f"{type(error).__name__}: {error}", where, line) from None
+
+    def _location(self, error: BaseException, name: str) -> tuple[str, int | None]:
+        """The innermost template frame of a render failure: its file and line."""
+        found: tuple[str, int | None] = (self.source_of(name), None)
+        for frame in traceback.extract_tb(error.__traceback__):
+            path = Path(frame.filename)
+            for folder in (self.site_dir, self.theme_dir):
+                if path.is_relative_to(folder):
+                    found = (self.source_of(path.relative_to(folder).as_posix()), frame.lineno)
+                    break
+        return found
+
+
+def _iso(value: datetime) -> str:
+    return value.isoformat()
+
+
+def _tag_url(name: str) -> str:
+    return tag_url(slugify(name))

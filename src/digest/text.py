@@ -1,0 +1,63 @@
+"""Counting and cutting mixed Chinese/English text the way a reader perceives it.
+
+Layer 0: imports nothing from digest. Each CJK character counts as one unit and
+each run of Latin letters or digits (a word) counts as one unit.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+_CJK = (
+    "\u2e80-\u2fdf\u3005\u3007\u3021-\u3029\u3040-\u30ff\u3100-\u312f\u3190-\u31ff"
+    "\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0003134f"
+)
+_UNIT = re.compile(rf"[{_CJK}]|[^\s{_CJK}\u3000-\u303f\uff00-\uffef]+")
+_WORDLIKE = re.compile(rf"[{_CJK}]|[A-Za-z0-9\u00c0-\u024f]+(?:['’.\-][A-Za-z0-9]+)*")
+CJK_PER_MINUTE = 300
+WORDS_PER_MINUTE = 200
+ELLIPSIS = "…"
+
+
+@dataclass(frozen=True, slots=True)
+class TextStats:
+    """How much there is to read: CJK characters and Latin words counted apart."""
+
+    cjk_characters: int
+    words: int
+
+    @property
+    def reading_minutes(self) -> int:
+        minutes = self.cjk_characters / CJK_PER_MINUTE + self.words / WORDS_PER_MINUTE
+        return max(1, math.ceil(minutes))
+
+
+def text_stats(text: str) -> TextStats:
+    cjk = words = 0
+    for unit in _WORDLIKE.finditer(text):
+        if len(unit.group()) == 1 and re.match(rf"[{_CJK}]", unit.group()):
+            cjk += 1
+        else:
+            words += 1
+    return TextStats(cjk_characters=cjk, words=words)
+
+
+def squash_spaces(text: str) -> str:
+    return " ".join(text.split())
+
+
+def truncate(text: str, limit: int) -> str:
+    """At most ``limit`` units of ``text``, cut between units, with … when cut.
+
+    A unit is one CJK character or one whitespace-free run of other characters,
+    so a Latin word (with its punctuation) is never split.
+    """
+    text = squash_spaces(text)
+    count = 0
+    for unit in _UNIT.finditer(text):
+        count += 1
+        if count > limit:
+            return text[: unit.start()].rstrip(" ,，、;；:：") + ELLIPSIS
+    return text

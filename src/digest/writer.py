@@ -1,0 +1,125 @@
+"""Put a finished build on disk: refuse dangerous folders, write only what changed, prune.
+
+Layer 5: imports errors only. Called after everything rendered, so a failed build never
+reaches this module and the previous output stays as it was.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from digest.errors import OutputError
+
+PROTECTED_FOLDERS = ("content", "templates", "static")
+
+
+@dataclass(frozen=True, slots=True)
+class WriteResult:
+    written: tuple[str, ...]
+    unchanged: int
+    deleted: tuple[str, ...]
+
+
+def check_output_folder(root: Path, output: Path) -> Path:
+    """The resolved output folder, or OutputError if writing there could destroy work."""
+    site = root.resolve()
+    target = output.resolve()
+    home = Path.home().resolve()
+    reason = None
+    if target == Path(target.anchor):
+        reason = "it is the file system root"
+    elif target == home:
+        reason = "it is your home folder"
+    elif target == site:
+        reason = "it is the site folder itself"
+    elif site.is_relative_to(target):
+        reason = "it contains the site folder"
+    else:
+        for name in PROTECTED_FOLDERS:
+            if target.is_relative_to(site / name):
+                reason = f"it is inside the site's {name}/ folder"
+    if target.exists() and not target.is_dir():
+        reason = "it is a file"
+    if reason:
+        raise OutputError(f"refusing to build into {output}: {reason}", hint="choose another --output")
+    return target
+
+
+def write_files(
+    output: Path, pages: Mapping[str, bytes], copies: Mapping[str, Path]
+) -> WriteResult:
+    """Make ``output`` hold exactly ``pages`` and ``copies`` (plus its dotfiles).
+
+    A file whose bytes are already right is not touched, so its mtime stays and
+    sync-based deploys upload only what changed.
+    """
+    written: list[str] = []
+    unchanged = 0
+    for relative, data in sorted(pages.items()):
+        if _write_if_changed(output / relative, data):
+            written.append(relative)
+        else:
+            unchanged += 1
+    for relative, source in sorted(copies.items()):
+        if _copy_if_changed(source, output / relative):
+            written.append(relative)
+        else:
+            unchanged += 1
+    deleted = _prune(output, set(pages) | set(copies))
+    return WriteResult(tuple(written), unchanged, deleted)
+
+
+def _write_if_changed(target: Path, data: bytes) -> bool:
+    try:
+        if target.stat().st_size == len(data) and target.read_bytes() == data:
+            return False
+    except FileNotFoundError:
+        pass
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".digest-", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    return True
+
+
+def _copy_if_changed(source: Path, target: Path) -> bool:
+    try:
+        if target.stat().st_size == source.stat().st_size and target.read_bytes() == source.read_bytes():
+            return False
+    except FileNotFoundError:
+        pass
+    return _write_if_changed(target, source.read_bytes())
+
+
+def _prune(output: Path, keep: set[str]) -> tuple[str, ...]:
+    """Delete files under ``output`` that this build did not produce; leave dotfiles alone."""
+    deleted: list[str] = []
+    if not output.is_dir():
+        return ()
+    for folder, dirnames, filenames in os.walk(output, topdown=True):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        base = Path(folder)
+        for name in sorted(filenames):
+            if name.startswith("."):
+                continue
+            path = base / name
+            relative = path.relative_to(output).as_posix()
+            if relative not in keep:
+                path.unlink()
+                deleted.append(relative)
+    for folder, _, _ in sorted(os.walk(output), key=lambda entry: -len(entry[0])):
+        path = Path(folder)
+        hidden = any(part.startswith(".") for part in path.relative_to(output).parts)
+        if path != output and not hidden and not any(path.iterdir()):
+            path.rmdir()
+    return tuple(deleted)
