@@ -38,7 +38,7 @@ class BuildOptions:
     drafts: bool = False
     future: bool = False
     now: datetime | None = None
-    """The moment that decides which posts are in the future; default: SOURCE_DATE_EPOCH or the clock."""
+    """Decides which posts are in the future; default: SOURCE_DATE_EPOCH, else the clock."""
 
 
 def build(options: BuildOptions) -> Report:
@@ -146,7 +146,9 @@ def _refuse_overlaps(
 ) -> None:
     sources = {output.path: output.source for output in outputs}
     clashes = [
-        OutputError(f"{copies[path]} would overwrite the page made from {sources[path]}", str(copies[path]))
+        OutputError(
+            f"{copies[path]} would overwrite the page made from {sources[path]}", str(copies[path])
+        )
         for path in sorted(set(pages) & set(copies))
     ]
     if clashes:

@@ -34,7 +34,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Build the site at SOURCE (default: the current folder).",
         epilog="example: digest build --base-url https://example.org/news/ --output dist",
     )
-    build.add_argument("-s", "--source", type=Path, default=Path("."), help="site folder")
+    build.add_argument("-s", "--source", type=Path, default=Path(), help="site folder")
     build.add_argument("-o", "--output", type=Path, help="output folder (default: config 'output')")
     build.add_argument("--base-url", help="public URL of the site, e.g. https://example.org/news/")
     build.add_argument("--drafts", action="store_true", help="include posts with 'draft: true'")
@@ -60,7 +60,11 @@ def _build(args: argparse.Namespace) -> int:
     if not root.is_dir():
         print(f"digest: error: site folder {root} does not exist", file=sys.stderr)
         return EXIT_USAGE
-    output = args.output if args.output is None or args.output.is_absolute() else Path.cwd() / args.output
+    output = (
+        args.output
+        if args.output is None or args.output.is_absolute()
+        else Path.cwd() / args.output
+    )
     report = build(
         BuildOptions(
             root=root,
@@ -74,16 +78,16 @@ def _build(args: argparse.Namespace) -> int:
         print(f"{warning} [warning]", file=sys.stderr)
     left_out = []
     if report.skipped_drafts:
-        left_out.append(f"{report.skipped_drafts} draft{'s' if report.skipped_drafts != 1 else ''}")
-    if report.skipped_future:
-        due = report.next_future.strftime("%Y-%m-%d %H:%M %z") if report.next_future else ""
-        left_out.append(f"{report.skipped_future} future post{'s' if report.skipped_future != 1 else ''} (next due {due})")
+        left_out.append(_count(report.skipped_drafts, "draft"))
+    if report.skipped_future and report.next_future:
+        due = report.next_future.strftime("%Y-%m-%d %H:%M %z")
+        left_out.append(f"{_count(report.skipped_future, 'future post')} (next due {due})")
     if left_out:
         print(f"left out {' and '.join(left_out)}; --drafts / --future include them")
     print(
-        f"built {report.posts} posts into {report.pages} pages: {len(report.written)} written, "
-        f"{report.unchanged} unchanged, {len(report.deleted)} removed, {report.copied} files copied "
-        f"in {report.seconds:.2f} s → {report.output}"
+        f"built {_count(report.posts, 'post')} into {_count(report.pages, 'page')}: "
+        f"{len(report.written)} files written, {report.unchanged} unchanged, "
+        f"{len(report.deleted)} removed, in {report.seconds:.2f} s → {report.output}"
     )
     return EXIT_OK
 
@@ -106,8 +110,10 @@ def _report_failure(error: Exception, *, debug: bool) -> int:
         print(f"digest: error: {error}", file=sys.stderr)
         return EXIT_PROBLEM
     if not debug:
-        print(
-            f"digest: internal error: {type(error).__name__}: {error} (run with --debug and report it)",
-            file=sys.stderr,
-        )
+        name = type(error).__name__
+        print(f"digest: internal error: {name}: {error} (rerun with --debug)", file=sys.stderr)
     return EXIT_PROBLEM
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}{'' if number == 1 else 's'}"

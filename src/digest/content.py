@@ -34,7 +34,7 @@ _TITLE_LINE = re.compile(r"\A(\s*\n)*# +(?P<title>[^\n]*?)[ #]*(\n|\Z)")
 _IGNORED_NAME = re.compile(r"(^[.#~])|(~$)|(\.sw[a-p]$)|(^4913$)|(___jb_(tmp|old)___$)")
 
 
-class TomlHandler(BaseHandler):  # type: ignore[misc]
+class TomlHandler(BaseHandler):
     """``+++`` front matter read with the standard library's tomllib."""
 
     FM_BOUNDARY = re.compile(r"^\+{3,}\s*$", re.MULTILINE)

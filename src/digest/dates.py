@@ -100,7 +100,7 @@ def is_chinese_or_japanese(language: str) -> bool:
 
 
 def default_date_pattern(language: str) -> str:
-    """The long date pattern for a language: ``{year}年{month}月{day}日`` or ``{month_name} {day}, {year}``."""
+    """The long date pattern: ``{year}年{month}月{day}日`` or ``{month_name} {day}, {year}``."""
     if is_chinese_or_japanese(language):
         return "{year}年{month}月{day}日"
     return "{month_name} {day}, {year}"

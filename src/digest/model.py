@@ -5,9 +5,9 @@ Layer 2: imports config only. No I/O here; every stage returns new objects.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from types import MappingProxyType
 from typing import Any, Literal
 
@@ -32,7 +32,7 @@ class Post:
     source: str
     """Posix path relative to the site root, e.g. ``content/2024/02-19.md``."""
     title: str
-    date: datetime
+    date: dt.datetime
     """Aware, in the site timezone."""
     slug: str
     url: str
@@ -47,14 +47,14 @@ class Post:
     reading_minutes: int = 1
     cjk_characters: int = 0
     words: int = 0
-    updated: datetime | None = None
+    updated: dt.datetime | None = None
     language: str = ""
     """The post's own language when front matter sets one; else the site's."""
     extra: Mapping[str, Any] = field(default_factory=lambda: _EMPTY)
     """Front-matter keys digest does not know, for templates (``page.extra.key``)."""
 
     @property
-    def day(self) -> date:
+    def day(self) -> dt.date:
         return self.date.date()
 
     @property
@@ -87,7 +87,7 @@ class Archive:
     """The posts of one year, month or day, with its neighbours that have posts."""
 
     kind: ArchiveKind
-    start: date
+    start: dt.date
     """First day of the period."""
     url: str
     title: str
@@ -139,7 +139,7 @@ class Site:
     """Each newest first."""
     skipped_drafts: int = 0
     skipped_future: int = 0
-    next_future: datetime | None = None
+    next_future: dt.datetime | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -170,4 +170,4 @@ class Report:
     output: str
     skipped_drafts: int = 0
     skipped_future: int = 0
-    next_future: datetime | None = None
+    next_future: dt.datetime | None = None

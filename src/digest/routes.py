@@ -77,7 +77,9 @@ def _home_pages(site: Site, nav: Mapping[str, Any]) -> Iterator[Output]:
     urls = tuple(page_url("/", number) for number in range(1, len(chunks) + 1))
     for number, chunk in enumerate(chunks, start=1):
         paginator = Paginator(number=number, urls=urls)
-        yield _page(urls[number - 1], "index.html", "home", nav, {"posts": chunk, "paginator": paginator})
+        yield _page(
+            urls[number - 1], "index.html", "home", nav, {"posts": chunk, "paginator": paginator}
+        )
 
 
 def _period_pages(site: Site, nav: Mapping[str, Any]) -> Iterator[Output]:

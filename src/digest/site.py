@@ -84,7 +84,9 @@ def _tags(posts: Sequence[Post], problems: list[DigestError]) -> tuple[Tag, ...]
             slug = slugify(name)
             if not slug:
                 problems.append(
-                    ContentError(f"tag {name!r} has no letters or digits for its URL", post.source, 1)
+                    ContentError(
+                        f"tag {name!r} has no letters or digits for its URL", post.source, 1
+                    )
                 )
                 continue
             names_by_slug.setdefault(slug, {}).setdefault(name, post)
@@ -151,7 +153,9 @@ def _archives(
     return tuple(archives)
 
 
-def _with_children(parents: tuple[Archive, ...], children: tuple[Archive, ...]) -> tuple[Archive, ...]:
+def _with_children(
+    parents: tuple[Archive, ...], children: tuple[Archive, ...]
+) -> tuple[Archive, ...]:
     """Give each year its months and each month its days (as links)."""
     updated: list[Archive] = []
     for parent in parents:

@@ -87,7 +87,9 @@ class Templates:
         self.config = config
         self.site_dir = root / TEMPLATES_DIR
         self.theme_dir = theme_root() / TEMPLATES_DIR
-        search = [self.site_dir, self.theme_dir] if self.site_dir != self.theme_dir else [self.theme_dir]
+        search = (
+            [self.site_dir, self.theme_dir] if self.site_dir != self.theme_dir else [self.theme_dir]
+        )
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader([str(path) for path in search]),
             undefined=jinja2.StrictUndefined,
@@ -135,7 +137,11 @@ class Templates:
         for folder in (self.site_dir, self.theme_dir):
             path = folder / name
             if path.is_file():
-                return path.relative_to(self.root).as_posix() if path.is_relative_to(self.root) else str(path)
+                return (
+                    path.relative_to(self.root).as_posix()
+                    if path.is_relative_to(self.root)
+                    else str(path)
+                )
         return f"{TEMPLATES_DIR}/{name}"
 
     def render(self, name: str, context: Mapping[str, Any]) -> str:
@@ -143,7 +149,9 @@ class Templates:
             return self.env.get_template(name).render(context)
         except jinja2.TemplateSyntaxError as error:
             raise TemplateError(
-                f"template syntax: {error.message}", self.source_of(error.name or name), error.lineno
+                f"template syntax: {error.message}",
+                self.source_of(error.name or name),
+                error.lineno,
             ) from None
         except jinja2.TemplateNotFound as error:
             where, line = self._location(error, name)

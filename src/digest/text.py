@@ -55,9 +55,7 @@ def truncate(text: str, limit: int) -> str:
     so a Latin word (with its punctuation) is never split.
     """
     text = squash_spaces(text)
-    count = 0
-    for unit in _UNIT.finditer(text):
-        count += 1
+    for count, unit in enumerate(_UNIT.finditer(text), start=1):
         if count > limit:
             return text[: unit.start()].rstrip(" ,，、;；:：") + ELLIPSIS
     return text

@@ -45,7 +45,9 @@ def check_output_folder(root: Path, output: Path) -> Path:
     if target.exists() and not target.is_dir():
         reason = "it is a file"
     if reason:
-        raise OutputError(f"refusing to build into {output}: {reason}", hint="choose another --output")
+        raise OutputError(
+            f"refusing to build into {output}: {reason}", hint="choose another --output"
+        )
     return target
 
 
@@ -84,8 +86,8 @@ def _write_if_changed(target: Path, data: bytes) -> bool:
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, target)
+        Path(temporary).chmod(0o644)
+        Path(temporary).replace(target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
@@ -94,7 +96,10 @@ def _write_if_changed(target: Path, data: bytes) -> bool:
 
 def _copy_if_changed(source: Path, target: Path) -> bool:
     try:
-        if target.stat().st_size == source.stat().st_size and target.read_bytes() == source.read_bytes():
+        if (
+            target.stat().st_size == source.stat().st_size
+            and target.read_bytes() == source.read_bytes()
+        ):
             return False
     except FileNotFoundError:
         pass
