@@ -151,6 +151,6 @@ def _kind(kind: type) -> str:
 
 def _line_of(text: str, key: str) -> int | None:
     table = re.search(r"^\s*\[tool\.digest\]", text, re.MULTILINE)
-    pattern = re.compile(rf"^\s*[\"']?{re.escape(key)}[\"']?\s*=", re.MULTILINE)
+    pattern = re.compile(rf"^[ \t]*[\"']?{re.escape(key)}[\"']?\s*=", re.MULTILINE)
     found = pattern.search(text, table.end() if table else 0)
     return text.count("\n", 0, found.start()) + 1 if found else None

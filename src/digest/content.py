@@ -97,7 +97,7 @@ def parse_post(source: str, text: str, config: Config) -> ParsedPost:
         raise ContentError("the file is empty; write a post or delete the file", source, 1)
     text = text.replace("\r\n", "\n")
     meta, front, body, body_line = _split(source, text)
-    fields = _Fields(source, meta, front, body_line)
+    fields = _Fields(source, meta, front, front_start_line(text, front))
     content_relative = source.split("/", 1)[1] if source.startswith(f"{CONTENT_DIR}/") else source
     moment = fields.date("date", config)
     from_name = date_from_source(content_relative)
@@ -200,19 +200,23 @@ def _split(source: str, text: str) -> tuple[Mapping[str, Any], str, str, int]:
             1,
         ) from None
     body_line = text.count("\n", 0, len(text) - len(body)) + 1
+    front_line = front_start_line(text, front)
     try:
         meta = handler.load(front)
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line = 2 + mark.line if mark else 1
+        # An unclosed list or quote is reported at the end of the front matter; the
+        # context mark points at where it was opened, which is what the writer must fix.
+        mark = error.context_mark or error.problem_mark
+        line = front_line + mark.line if mark else 1
         problem = error.problem or "invalid YAML"
         raise ContentError(f"invalid front matter: {problem}", source, line) from None
     except yaml.YAMLError as error:
         raise ContentError(f"invalid front matter: {error}", source, 1) from None
     except tomllib.TOMLDecodeError as error:
         found = re.search(r"line (\d+)", str(error))
-        line = 1 + int(found.group(1)) if found else 1
-        raise ContentError(f"invalid front matter: {error}", source, line) from None
+        line = front_line + int(found.group(1)) - 1 if found else 1
+        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(error))
+        raise ContentError(f"invalid front matter: {message}", source, line) from None
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
@@ -220,18 +224,23 @@ def _split(source: str, text: str) -> tuple[Mapping[str, Any], str, str, int]:
     return meta, front, body, body_line
 
 
+def front_start_line(text: str, front: str) -> int:
+    """File line on which the front-matter text (as split off) begins."""
+    return text.count("\n", 0, text.find(front)) + 1 if front else 1
+
+
 class _Fields:
     """Typed access to front-matter values, collecting every problem with its line."""
 
-    def __init__(self, source: str, meta: Mapping[str, Any], front: str, body_line: int):
+    def __init__(self, source: str, meta: Mapping[str, Any], front: str, front_line: int):
         self.source = source
         self.meta = meta
         self.front = front
         self.problems: list[DigestError] = []
-        self._first_line = 2 if front else 1
+        self._first_line = front_line
 
     def line(self, key: str) -> int:
-        found = re.search(rf"^\s*['\"]?{re.escape(key)}['\"]?\s*[:=]", self.front, re.MULTILINE)
+        found = re.search(rf"^[ \t]*['\"]?{re.escape(key)}['\"]?\s*[:=]", self.front, re.MULTILINE)
         if not found:
             return 1
         return self._first_line + self.front.count("\n", 0, found.start())

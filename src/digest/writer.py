@@ -45,8 +45,9 @@ def check_output_folder(root: Path, output: Path) -> Path:
     if target.exists() and not target.is_dir():
         reason = "it is a file"
     if reason:
+        shown = os.path.relpath(target) if target.is_relative_to(Path.cwd()) else str(target)
         raise OutputError(
-            f"refusing to build into {output}: {reason}", hint="choose another --output"
+            f"refusing to build into {shown}: {reason}", hint="choose another --output"
         )
     return target
 

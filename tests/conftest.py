@@ -1,0 +1,101 @@
+"""Shared helpers: small sites written to real folders, and the real CLI run on them."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+# A fixed moment for "now" (2026-01-01 00:00 UTC) and a zone/locale far from UTC, so
+# tests never depend on the machine's clock, timezone or language.
+PINNED_ENV = {
+    "SOURCE_DATE_EPOCH": "1767225600",
+    "TZ": "America/Los_Angeles",
+    "LC_ALL": "C.UTF-8",
+    "PYTHONIOENCODING": "utf-8",
+}
+
+
+@dataclass
+class Run:
+    code: int
+    stdout: str
+    stderr: str
+
+
+@dataclass
+class SiteFolder:
+    """A site on disk in a temporary folder."""
+
+    root: Path
+
+    def write(self, relative: str, text: str | bytes) -> Path:
+        path = self.root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(text, encoding="utf-8")
+        return path
+
+    def digest(self, *args: str) -> Run:
+        """Run the real command line in the site folder."""
+        env = {**os.environ, **PINNED_ENV}
+        done = subprocess.run(
+            [sys.executable, "-m", "digest", *args],
+            cwd=self.root,
+            env=env,
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+            timeout=120,
+            check=False,
+        )
+        return Run(done.returncode, done.stdout, done.stderr)
+
+    def read(self, relative: str) -> str:
+        return (self.root / relative).read_text(encoding="utf-8")
+
+    def snapshot(self, folder: str = "public") -> dict[str, tuple[bytes, int]]:
+        """Every file under ``folder`` with its bytes and mtime, to prove nothing changed."""
+        base = self.root / folder
+        return {
+            path.relative_to(base).as_posix(): (path.read_bytes(), path.stat().st_mtime_ns)
+            for path in sorted(base.rglob("*"))
+            if path.is_file()
+        }
+
+
+MINIMAL_POST = """---
+title: 第一期
+tags: [AI, 模型]
+---
+
+## 1. 新模型发布
+
+今天发布了一个新模型，地址：https://example.com/model。
+"""
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> SiteFolder:
+    folder = SiteFolder(tmp_path / "site")
+    folder.root.mkdir()
+    return folder
+
+
+@pytest.fixture
+def built_site(site: SiteFolder) -> SiteFolder:
+    """A small site that has been built once, successfully."""
+    site.write(
+        "digest.toml", 'title = "测试日报"\nlanguage = "zh-CN"\ntimezone = "Asia/Shanghai"\n'
+    )
+    site.write("content/2024-02-19.md", MINIMAL_POST)
+    site.write("content/2024-02-20-second.md", "---\ntitle: Second\n---\n\nHello world.\n")
+    run = site.digest("build")
+    assert run.code == 0, run.stderr
+    return site
