@@ -1,0 +1,78 @@
+"""The layer table of DESIGN.md, checked against the real imports of src/digest/."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+SOURCE = Path(__file__).resolve().parents[2] / "src" / "digest"
+
+# module -> layer; a module may import only from strictly lower layers.
+LAYERS = {
+    "errors": 0,
+    "urls": 0,
+    "dates": 0,
+    "text": 0,
+    "theme": 0,
+    "__init__": 1,
+    "config": 1,
+    "model": 2,
+    "markdown": 3,
+    "templates": 3,
+    "content": 4,
+    "site": 4,
+    "routes": 4,
+    "feeds": 4,
+    "state": 5,
+    "writer": 5,
+    "build": 6,
+    "livereload": 6,
+    "scaffold": 6,
+    "serve": 7,
+    "cli": 8,
+    "__main__": 9,
+}
+# Stages that must stay pure: data in, data out, no files.
+PURE = {"model", "site", "routes", "markdown", "urls", "dates", "text", "errors"}
+IO_MODULES = {"os", "pathlib", "shutil", "tempfile", "io", "subprocess"}
+
+
+def _modules() -> list[str]:
+    return sorted(path.stem for path in SOURCE.glob("*.py"))
+
+
+def _imports(module: str) -> set[str]:
+    tree = ast.parse((SOURCE / f"{module}.py").read_text(encoding="utf-8"))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+            if node.module == "digest":
+                found.update(f"digest.{alias.name}" for alias in node.names)
+    return found
+
+
+def test_every_module_has_a_layer() -> None:
+    assert set(_modules()) <= set(LAYERS), set(_modules()) - set(LAYERS)
+
+
+@pytest.mark.parametrize("module", _modules())
+def test_imports_only_go_down(module: str) -> None:
+    own = LAYERS[module]
+    for name in _imports(module):
+        if not name.startswith("digest."):
+            continue
+        target = name.split(".")[1]
+        if target == "__version__":
+            continue
+        assert LAYERS[target] < own, f"{module} (layer {own}) imports {target} ({LAYERS[target]})"
+
+
+@pytest.mark.parametrize("module", sorted(PURE & set(_modules())))
+def test_pure_stages_touch_no_files(module: str) -> None:
+    roots = {name.split(".")[0] for name in _imports(module)}
+    assert not roots & IO_MODULES, f"{module} imports {roots & IO_MODULES}"
