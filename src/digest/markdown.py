@@ -363,8 +363,12 @@ def _walk(tokens: list[Token]) -> list[Token]:
 
 
 def _inline_text(token: Token) -> str:
+    return _text_of(token.children or [])
+
+
+def _text_of(children: Sequence[Token]) -> str:
     parts: list[str] = []
-    for child in token.children or []:
+    for child in children:
         if child.type in ("text", "code_inline"):
             parts.append(child.content)
         elif child.type in ("softbreak", "hardbreak"):
@@ -373,13 +377,27 @@ def _inline_text(token: Token) -> str:
 
 
 def _summary_text(tokens: list[Token]) -> tuple[str, bool]:
-    more = next(
-        (i for i, t in enumerate(tokens) if t.type == "html_block" and MORE_MARKER in t.content),
-        None,
-    )
-    if more is not None:
-        before = [_inline_text(t) for t in tokens[:more] if t.type == "inline"]
-        return squash_spaces(" ".join(before)), True
+    """Paragraph text before ``<!--more-->`` (a block of its own or inside a paragraph),
+    else the first paragraph that has text; and whether the marker was there."""
+    before: list[str] = []
+    for index, token in enumerate(tokens):
+        if token.type == "html_block" and MORE_MARKER in token.content:
+            return squash_spaces(" ".join(before)), True
+        if token.type != "inline" or tokens[index - 1].type != "paragraph_open":
+            continue
+        children = token.children or []
+        marker = next(
+            (
+                i
+                for i, c in enumerate(children)
+                if c.type == "html_inline" and c.content == MORE_MARKER
+            ),
+            None,
+        )
+        if marker is not None:
+            before.append(_text_of(children[:marker]))
+            return squash_spaces(" ".join(before)), True
+        before.append(_text_of(children))
     for index, token in enumerate(tokens):
         if token.type == "paragraph_open" and token.level == 0:
             text = squash_spaces(_inline_text(tokens[index + 1]))
