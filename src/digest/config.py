@@ -130,6 +130,8 @@ def _check_value(key: str, value: Any) -> str | None:
             return "'permalink' must start and end with '/'"
         if not used <= _PERMALINK_FIELDS or "slug" not in used:
             return "'permalink' may use {year} {month} {day} {slug} and must use {slug}"
+    if key == "base_url" and not value.startswith(("http://", "https://", "/")):
+        return "'base_url' must start with http://, https:// or / (e.g. https://example.org/)"
     if key == "output" and not value.strip():
         return "'output' must name a folder"
     return None

@@ -1,0 +1,145 @@
+"""parse_post: front matter, dates, titles, slugs, summaries, and located errors."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from digest.config import Config
+from digest.content import is_ignored, parse_post
+from digest.errors import BuildFailed, ContentError
+
+SHANGHAI = Config(timezone="Asia/Shanghai", language="zh-CN", base_url="https://example.org/")
+ENGLISH = Config(timezone="UTC", language="en")
+
+
+def test_slash_date_only_front_matter_gives_a_dated_day_page() -> None:
+    post = parse_post("content/notes.md", "---\ndate: 2024/02/19\n---\n\n正文。\n", SHANGHAI).post
+
+    assert post.date == datetime(2024, 2, 19, tzinfo=ZoneInfo("Asia/Shanghai"))
+    assert post.title == "2024年2月19日"
+    assert post.url == "/2024/02/19/notes/"
+
+
+def test_date_from_the_file_name_and_an_english_title() -> None:
+    post = parse_post("content/2024-02-19.md", "Hello.\n", ENGLISH).post
+
+    assert post.title == "February 19, 2024"
+    assert post.slug == ""
+    assert post.url == "/2024/02/19/"
+    assert post.is_day_page
+
+
+def test_first_heading_becomes_the_title_and_leaves_the_body() -> None:
+    text = "---\ndate: 2024-02-19\n---\n\n# 今日要闻\n\n## 1. 第一条\n\n```nope\nx\n```\n"
+    parsed = parse_post("content/a.md", text, SHANGHAI)
+
+    assert parsed.post.title == "今日要闻"
+    assert "<h1" not in parsed.post.html
+    # Taking the title out keeps line numbers of everything below it.
+    assert [str(w) for w in parsed.warnings] == [
+        "content/a.md:9: unknown code language 'nope', shown as plain text"
+    ]
+
+
+def test_front_matter_datetime_with_offset_is_moved_into_the_site_zone() -> None:
+    text = "---\ndate: 2024-02-19T23:30:00+00:00\n---\nx\n"
+
+    post = parse_post("content/late.md", text, SHANGHAI).post
+
+    assert post.date.isoformat() == "2024-02-20T07:30:00+08:00"
+    assert post.url == "/2024/02/20/late/"
+
+
+def test_toml_front_matter() -> None:
+    text = '+++\ntitle = "T"\ndate = 2024-02-19T08:00:00\ntags = ["a"]\n+++\nbody\n'
+
+    post = parse_post("content/x.md", text, ENGLISH).post
+
+    assert (post.title, post.tags, post.date.hour) == ("T", ("a",), 8)
+
+
+def test_tags_as_a_comma_string_and_unknown_keys_kept_for_templates() -> None:
+    text = "---\ndate: 2024-02-19\ntags: AI, 模型 ,AI\nsource_count: 3\n---\nx\n"
+
+    post = parse_post("content/x.md", text, SHANGHAI).post
+
+    assert post.tags == ("AI", "模型")
+    assert post.extra == {"source_count": 3}
+
+
+def test_summary_prefers_more_then_description_then_first_paragraph() -> None:
+    base = "---\ndate: 2024-02-19\n{extra}---\n\n![图](a.png)\n\n第一段文字。\n\n第二段。\n"
+
+    plain = parse_post("content/a.md", base.format(extra=""), SHANGHAI).post
+    described = parse_post("content/a.md", base.format(extra="description: 简介\n"), SHANGHAI).post
+    more = parse_post(
+        "content/a.md", base.format(extra="description: 简介\n") + "<!--more-->\n", SHANGHAI
+    ).post
+
+    assert plain.summary == "第一段文字。"
+    assert described.summary == "简介"
+    assert more.summary == "第一段文字。 第二段。"
+
+
+def test_summary_is_cut_by_cjk_characters_and_words() -> None:
+    config = Config(summary_length=5)
+    post = parse_post("content/2024-02-19.md", "一二三四五六七 eight\n", config).post
+
+    assert post.summary == "一二三四五…"
+
+
+def test_cover_falls_back_to_the_first_image_and_is_resolved() -> None:
+    text = '<img src="pics/b.png" width="300">\n'
+
+    post = parse_post("content/2024/02-19.md", text, SHANGHAI).post
+
+    assert post.cover == "/2024/pics/b.png"
+
+
+def test_reading_time_counts_cjk_and_words_apart() -> None:
+    text = "字" * 600 + " " + "word " * 200
+
+    post = parse_post("content/2024-02-19.md", text, SHANGHAI).post
+
+    assert (post.cjk_characters, post.words, post.reading_minutes) == (600, 200, 3)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("---\ntitle: [a\n---\nx\n", "content/x.md:2: invalid front matter:"),
+        ("---\ntitle: a\ndate: tomorrow\n---\nx\n", "content/x.md:3: cannot read date 'tomorrow'"),
+        ("---\ntitle: a\n", "content/x.md:1: front matter is not closed: add a line '---'"),
+        ("---\ntitle: no\n---\nx\n", "content/x.md:2: 'title' must be text, not False"),
+        ("---\ntags: [1, b]\n---\nx\n", "content/x.md:2: tag 1 must be text"),
+        ("---\n- a\n- b\n---\nx\n", "content/x.md:2: front matter must be 'key: value' lines"),
+        ("no date here\n", "content/x.md:1: no date: add 'date: YYYY-MM-DD'"),
+        ("   \n\n", "content/x.md:1: the file is empty"),
+    ],
+)
+def test_mistakes_carry_file_and_line(text: str, message: str) -> None:
+    with pytest.raises((ContentError, BuildFailed)) as failure:
+        parse_post("content/x.md", text, ENGLISH)
+
+    error = failure.value
+    problems = error.problems if isinstance(error, BuildFailed) else (error,)
+    assert any(str(p).startswith(message) for p in problems), [str(p) for p in problems]
+
+
+@pytest.mark.parametrize(
+    ("name", "ignored"),
+    [
+        (".post.md.swp", True),
+        ("post.md~", True),
+        (".#post.md", True),
+        ("4913", True),
+        ("post.md___jb_tmp___", True),
+        ("post.md", False),
+        ("2024-02-19.md", False),
+    ],
+)
+def test_editor_droppings_are_ignored(name: str, ignored: bool) -> None:
+    assert is_ignored(name) is ignored

@@ -1,0 +1,32 @@
+"""The built-in theme's generated and hand-written parts agree with the code."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from digest.markdown import pygments_css
+from digest.templates import LABELS
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def test_syntax_stylesheet_is_fresh() -> None:
+    # Refresh with the command in README.md ("The theme").
+    shipped = (REPO / "static" / "assets" / "syntax.css").read_text(encoding="utf-8")
+    assert shipped == pygments_css()
+
+
+def test_syntax_stylesheet_has_a_dark_scheme() -> None:
+    css = pygments_css()
+    assert "@media (prefers-color-scheme: dark)" in css
+    assert ".highlight .k " in css
+
+
+def test_every_label_the_templates_use_exists_in_every_language() -> None:
+    used: set[str] = set()
+    for template in (REPO / "templates").rglob("*.html"):
+        used |= set(re.findall(r"labels\.(\w+)", template.read_text(encoding="utf-8")))
+    assert used
+    for language, words in LABELS.items():
+        assert used <= set(words), f"{language} lacks {used - set(words)}"
