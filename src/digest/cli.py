@@ -7,6 +7,7 @@ Layer 8: imports the commands lazily so ``digest --help`` starts fast. Exit code
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import traceback
 from collections.abc import Sequence
@@ -87,7 +88,7 @@ def _build(args: argparse.Namespace) -> int:
     print(
         f"built {_count(report.posts, 'post')} into {_count(report.pages, 'page')}: "
         f"{len(report.written)} files written, {report.unchanged} unchanged, "
-        f"{len(report.deleted)} removed, in {report.seconds:.2f} s → {report.output}"
+        f"{len(report.deleted)} removed, in {report.seconds:.2f} s → {_shown(report.output)}"
     )
     return EXIT_OK
 
@@ -117,3 +118,9 @@ def _report_failure(error: Exception, *, debug: bool) -> int:
 
 def _count(number: int, noun: str) -> str:
     return f"{number} {noun}{'' if number == 1 else 's'}"
+
+
+def _shown(path: str) -> str:
+    """A path as the user would type it: relative when it is below the current folder."""
+    absolute = Path(path)
+    return os.path.relpath(absolute) if absolute.is_relative_to(Path.cwd()) else path
