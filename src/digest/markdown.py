@@ -8,7 +8,7 @@ caller passes the post's folder (for relative links) and the body's first line
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from html import escape
@@ -297,12 +297,18 @@ def rewrite_raw_html(fragment: str, links: LinkContext) -> str:
     """Raw HTML stays as written, except relative urls and lazy-loading on ``<img>``."""
     if "=" not in fragment:
         return fragment
+    fragment = rewrite_html_urls(fragment, lambda url: rewrite_reference(url, links))
+    return _HTML_IMG.sub(_lazy_image, fragment)
+
+
+def rewrite_html_urls(fragment: str, resolve: Callable[[str], str]) -> str:
+    """Pass each ``href``, ``src``, ``poster`` and ``srcset`` url through ``resolve``."""
 
     def attribute(match: re.Match[str]) -> str:
         value = match.group("dq") if match.group("dq") is not None else match.group("sq")
         if value is None:
             value = match.group("bare")
-        return f'{match.group("head")}"{rewrite_reference(value, links)}"'
+        return f'{match.group("head")}"{resolve(value).replace(chr(34), "&quot;")}"'
 
     def srcset(match: re.Match[str]) -> str:
         value = match.group("dq") if match.group("dq") is not None else match.group("sq")
@@ -310,13 +316,11 @@ def rewrite_raw_html(fragment: str, links: LinkContext) -> str:
         for candidate in value.split(","):
             parts = candidate.strip().split(maxsplit=1)
             if parts:
-                parts[0] = rewrite_reference(parts[0], links)
+                parts[0] = resolve(parts[0])
                 candidates.append(" ".join(parts))
         return f'{match.group("head")}"{", ".join(candidates)}"'
 
-    fragment = _HTML_URL_ATTR.sub(attribute, fragment)
-    fragment = _HTML_SRCSET.sub(srcset, fragment)
-    return _HTML_IMG.sub(_lazy_image, fragment)
+    return _HTML_SRCSET.sub(srcset, _HTML_URL_ATTR.sub(attribute, fragment))
 
 
 def _lazy_image(match: re.Match[str]) -> str:
