@@ -17,6 +17,7 @@ from typing import Any
 from digest.config import Config, load_config
 from digest.content import CONTENT_DIR, ParsedPost, load_post, scan
 from digest.errors import BuildFailed, ContentError, DigestError, OutputError
+from digest.feeds import render_builtin
 from digest.model import Output, Report
 from digest.routes import plan
 from digest.site import assemble
@@ -25,6 +26,7 @@ from digest.theme import theme_root
 from digest.writer import check_output_folder, write_files
 
 STATIC_DIR = "static"
+BUILTIN = "builtin:"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -61,7 +63,7 @@ def build(options: BuildOptions) -> Report:
         future=options.future,
     )
     outputs = plan(site)
-    pages = _render(Templates(root, config), outputs)
+    pages = _render(Templates(root, config), outputs, config)
     copies = _copies(root, asset_paths, output)
     _refuse_overlaps(pages, copies, outputs)
 
@@ -108,11 +110,14 @@ def _load_posts(root: Path, paths: list[Path], config: Config) -> list[ParsedPos
     return parsed
 
 
-def _render(templates: Templates, outputs: list[Output]) -> dict[str, bytes]:
+def _render(templates: Templates, outputs: list[Output], config: Config) -> dict[str, bytes]:
     pages: dict[str, bytes] = {}
     problems: list[DigestError] = []
     failed_templates: set[tuple[str, int | None, str]] = set()
     for output in outputs:
+        if output.template.startswith(BUILTIN):
+            pages[output.path] = render_builtin(config, output.template, output.context)
+            continue
         try:
             pages[output.path] = templates.render(output.template, output.context).encode("utf-8")
         except DigestError as error:

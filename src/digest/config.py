@@ -33,6 +33,11 @@ class Config:
     posts_per_page: int = 10
     summary_length: int = 120
     output: str = "public"
+    feed_entries: int = 20
+    """How many of the newest posts each feed carries."""
+    rss_path: str = "/feed.xml"
+    atom_path: str = "/atom.xml"
+    json_feed_path: str = "/feed.json"
     date_format: str = ""
     """Pattern for dates shown to readers and for titles of untitled posts; empty: by language."""
 
@@ -122,7 +127,11 @@ def _check_value(key: str, value: Any) -> str | None:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
             return f"unknown timezone '{value}' (use an IANA name such as 'Asia/Shanghai')"
-    if key in ("posts_per_page", "summary_length") and value < 1:
+    if key in ("rss_path", "atom_path", "json_feed_path") and (
+        not value.startswith("/") or value.endswith("/")
+    ):
+        return f"'{key}' must be a file path starting with '/', such as '/feed.xml'"
+    if key in ("posts_per_page", "summary_length", "feed_entries") and value < 1:
         return f"'{key}' must be at least 1"
     if key == "permalink":
         used = set(_FIELD_TOKEN.findall(value))

@@ -153,6 +153,8 @@ class Output:
     context: Mapping[str, Any]
     source: str
     """What asked for this output (a post's source, or a page kind), for error messages."""
+    lastmod: dt.datetime | None = None
+    """When what the page shows last changed (for the sitemap); None keeps it out."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -6,11 +6,12 @@ them and refuses two outputs at one path, naming both sources.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from digest.errors import BuildFailed, ContentError, DigestError
-from digest.model import Archive, Link, Output, Paginator, Site
+from digest.model import Archive, Link, Output, Paginator, Post, Site
 from digest.urls import output_path, page_url
 
 NOT_FOUND_URL = "/404.html"
@@ -19,7 +20,7 @@ NOT_FOUND_URL = "/404.html"
 def plan(site: Site) -> list[Output]:
     """Every page of the site, in a stable order."""
     nav = _nav(site)
-    outputs = [
+    pages = [
         *_post_pages(site, nav),
         *_home_pages(site, nav),
         *_period_pages(site, nav),
@@ -27,6 +28,7 @@ def plan(site: Site) -> list[Output]:
         *_tag_pages(site, nav),
         _page(NOT_FOUND_URL, "404.html", "404", nav, {}),
     ]
+    outputs = [*pages, *_feeds(site), *_crawler_files(pages)]
     _refuse_collisions(outputs)
     return outputs
 
@@ -42,10 +44,26 @@ def _nav(site: Site) -> Mapping[str, Any]:
 
 
 def _page(
-    url: str, template: str, source: str, nav: Mapping[str, Any], context: Mapping[str, Any]
+    url: str,
+    template: str,
+    source: str,
+    nav: Mapping[str, Any],
+    context: Mapping[str, Any],
+    newest: Sequence[Post] = (),
 ) -> Output:
     full = {"current_url": url, "nav": nav, "kind": template.removesuffix(".html"), **context}
-    return Output(url=url, path=output_path(url), template=template, context=full, source=source)
+    return Output(
+        url=url,
+        path=output_path(url),
+        template=template,
+        context=full,
+        source=source,
+        lastmod=_last_change(newest),
+    )
+
+
+def _last_change(posts: Sequence[Post]) -> datetime | None:
+    return max((post.updated or post.date for post in posts), default=None)
 
 
 def _post_pages(site: Site, nav: Mapping[str, Any]) -> Iterator[Output]:
@@ -68,6 +86,7 @@ def _post_pages(site: Site, nav: Mapping[str, Any]) -> Iterator[Output]:
                 "day_posts": same_day,
                 "archive": day,
             },
+            (post,),
         )
 
 
@@ -77,9 +96,8 @@ def _home_pages(site: Site, nav: Mapping[str, Any]) -> Iterator[Output]:
     urls = tuple(page_url("/", number) for number in range(1, len(chunks) + 1))
     for number, chunk in enumerate(chunks, start=1):
         paginator = Paginator(number=number, urls=urls)
-        yield _page(
-            urls[number - 1], "index.html", "home", nav, {"posts": chunk, "paginator": paginator}
-        )
+        context = {"posts": chunk, "paginator": paginator}
+        yield _page(urls[number - 1], "index.html", "home", nav, context, chunk)
 
 
 def _period_pages(site: Site, nav: Mapping[str, Any]) -> Iterator[Output]:
@@ -94,6 +112,7 @@ def _period_pages(site: Site, nav: Mapping[str, Any]) -> Iterator[Output]:
             f"{archive.kind} archive",
             nav,
             {"archive": archive, "posts": archive.posts},
+            archive.posts,
         )
 
 
@@ -102,13 +121,62 @@ def _timeline_page(site: Site, nav: Mapping[str, Any]) -> Output:
         (year, tuple(month for month in site.months if month.start.year == year.start.year))
         for year in site.years
     )
-    return _page("/archive/", "archive.html", "timeline", nav, {"timeline": timeline})
+    return _page("/archive/", "archive.html", "timeline", nav, {"timeline": timeline}, site.posts)
 
 
 def _tag_pages(site: Site, nav: Mapping[str, Any]) -> Iterator[Output]:
-    yield _page("/tags/", "tags.html", "tag index", nav, {"tags": site.tags})
+    yield _page("/tags/", "tags.html", "tag index", nav, {"tags": site.tags}, site.posts)
     for tag in site.tags:
-        yield _page(tag.url, "tag.html", f"tag {tag.name!r}", nav, {"tag": tag, "posts": tag.posts})
+        context = {"tag": tag, "posts": tag.posts, "tag_feed": tag_feed_url(tag.url)}
+        yield _page(tag.url, "tag.html", f"tag {tag.name!r}", nav, context, tag.posts)
+
+
+def tag_feed_url(tag_page: str) -> str:
+    return f"{tag_page}feed.xml"
+
+
+FEED_TEMPLATES = ("builtin:rss", "builtin:atom", "builtin:json")
+
+
+def _feeds(site: Site) -> Iterator[Output]:
+    """The site's feeds in three formats, and an RSS feed per tag."""
+    config = site.config
+    paths = (config.rss_path, config.atom_path, config.json_feed_path)
+    newest = site.posts[: config.feed_entries]
+    context = {"posts": newest, "title": config.title, "page_url": "/", "paths": paths}
+    for path, template in zip(paths, FEED_TEMPLATES, strict=True):
+        yield Output(
+            url=path, path=output_path(path), template=template, context=context, source="feed"
+        )
+    for tag in site.tags:
+        url = tag_feed_url(tag.url)
+        tag_context = {
+            "posts": tag.posts[: config.feed_entries],
+            "title": f"{config.title} · #{tag.name}",
+            "page_url": tag.url,
+            "paths": (url, url, url),
+        }
+        yield Output(
+            url=url,
+            path=output_path(url),
+            template="builtin:rss",
+            context=tag_context,
+            source=f"tag {tag.name!r} feed",
+        )
+
+
+def _crawler_files(pages: Sequence[Output]) -> Iterator[Output]:
+    entries = tuple((page.url, page.lastmod) for page in pages if page.url != NOT_FOUND_URL)
+    yield Output(
+        url="/sitemap.xml",
+        path="sitemap.xml",
+        template="builtin:sitemap",
+        context={"entries": entries},
+        source="sitemap",
+    )
+    yield Output(
+        url="/robots.txt", path="robots.txt", template="builtin:robots", context={}, source="robots"
+    )
 
 
 def _refuse_collisions(outputs: list[Output]) -> None:

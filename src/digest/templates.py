@@ -18,7 +18,7 @@ from digest.config import Config
 from digest.dates import default_date_pattern, format_date
 from digest.errors import TemplateError
 from digest.theme import theme_root
-from digest.urls import join, slugify, tag_url
+from digest.urls import join, origin, slugify, tag_url
 
 TEMPLATES_DIR = "templates"
 
@@ -104,7 +104,9 @@ class Templates:
             absolute_url=self.absolute_url,
             labels=labels_for(config.language),
         )
-        self.env.filters.update(date=self.format_date, iso=_iso, tag_url=_tag_url)
+        self.env.filters.update(
+            date=self.format_date, iso=_iso, tag_url=_tag_url, absolute=self.absolute
+        )
 
     def url(self, site_url: str) -> str:
         """Site-absolute url → href that works under the base path (``/news/2024/``)."""
@@ -113,15 +115,14 @@ class Templates:
         return join(self.config.base_path, site_url if site_url.startswith("/") else f"/{site_url}")
 
     def absolute_url(self, site_url: str) -> str:
-        """Url with scheme and host when ``base_url`` has them (for canonical links, feeds)."""
-        path = self.url(site_url)
-        if path.startswith(("http:", "https:")):
-            return path
-        origin = self.config.base_url.split("//", 1)
-        if len(origin) == 1:
-            return path
-        host = origin[1].split("/", 1)[0]
-        return f"{origin[0]}//{host}{path}"
+        """A site url with scheme and host when ``base_url`` has them (canonical links)."""
+        return self.absolute(self.url(site_url))
+
+    def absolute(self, href: str) -> str:
+        """An href that starts with ``/`` (base path included) made absolute."""
+        if href.startswith("/") and not href.startswith("//"):
+            return origin(self.config.base_url) + href
+        return href
 
     def format_date(self, value: date | datetime, pattern: str = "long") -> str:
         """``long`` (site language), ``iso`` (2024-02-19) or a pattern with {year} {month} …"""

@@ -111,3 +111,11 @@ def resolve_local(folder: str, ref: str) -> str | None:
     if fragment:
         url += f"#{fragment}"
     return url
+
+
+def origin(base_url: str) -> str:
+    """``https://host`` of ``base_url``, or "" when it names no host (``/``)."""
+    if "//" not in base_url:
+        return ""
+    scheme, rest = base_url.split("//", 1)
+    return f"{scheme}//{rest.split('/', 1)[0]}"
