@@ -10,7 +10,7 @@ from datetime import date, datetime, time, tzinfo
 
 _DATE_STRING = re.compile(
     r"^(?P<y>\d{4})[-/](?P<m>\d{1,2})[-/](?P<d>\d{1,2})"
-    r"(?:[ T](?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:\.\d+)?)?)?"
+    r"(?:[ T](?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2})(?:\.(?P<F>\d{1,6})\d*)?)?)?"
     r"\s*(?P<tz>Z|[+-]\d{2}:?\d{2})?$"
 )
 _NAME_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:$|[-_ ]+)(.*)$")
@@ -50,6 +50,7 @@ def parse_date(value: object, zone: tzinfo) -> datetime | None:
             int(parts["H"] or 0),
             int(parts["M"] or 0),
             int(parts["S"] or 0),
+            int((parts["F"] or "0").ljust(6, "0")),
         )
     except ValueError:
         return None
@@ -57,7 +58,10 @@ def parse_date(value: object, zone: tzinfo) -> datetime | None:
     if offset is None:
         return naive.replace(tzinfo=zone)
     iso = naive.isoformat() + ("+00:00" if offset == "Z" else _colon_offset(offset))
-    return datetime.fromisoformat(iso)
+    try:
+        return datetime.fromisoformat(iso)
+    except ValueError:
+        return None
 
 
 def _colon_offset(offset: str) -> str:
@@ -69,7 +73,7 @@ def date_from_source(source: str) -> tuple[date, str] | None:
 
     ``2024-02-19-gemini.md`` → (2024-02-19, "gemini"); ``2024/02/19.md`` and
     ``2024/02-19.md`` → (2024-02-19, ""); ``2024/02-19-gemini.md`` and
-    ``2024/02/19/gemini.md`` → (2024-02-19, "gemini").
+    ``2024/02/19/gemini.md`` → (2024-02-19, "gemini"); ``2024/02/19/index.md`` → (…, "").
     """
     stem = source.rsplit(".", 1)[0]
     name = stem.rsplit("/", 1)[-1]
@@ -84,7 +88,8 @@ def date_from_source(source: str) -> tuple[date, str] | None:
     in_day_folder = _FOLDER_DATE.search(stem)
     if in_day_folder:
         day = _safe_date(*in_day_folder.group(1, 2, 3))
-        return (day, stem[in_day_folder.end() :].rsplit("/", 1)[-1]) if day else None
+        rest = stem[in_day_folder.end() :].rsplit("/", 1)[-1]
+        return (day, "" if rest == "index" else rest) if day else None
     return None
 
 

@@ -35,14 +35,15 @@ from digest.urls import anchor_id, is_local_reference, join, resolve_local
 VIDEO_SUFFIXES = (".mp4", ".webm", ".mov", ".m4v")
 MORE_MARKER = "<!--more-->"
 
-# A bare URL ends where CJK text or full-width punctuation begins: "地址：https://a.b/c。"
-_URL_STOP = re.compile(r"[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef\u3000-\u303f]")
 _HTML_URL_ATTR = re.compile(
     r"""(?P<head>\s(?:src|href|poster)\s*=\s*)(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>[^\s"'=<>`]+))""",
     re.IGNORECASE,
 )
 _HTML_SRCSET = re.compile(r"""(?P<head>\ssrcset\s*=\s*)(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)')""", re.I)
 _HTML_IMG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
+# A start tag: "<" then a name. Escaped text (&lt;a href=…&gt;) and comments never match.
+_HTML_TAG = re.compile(r"<[A-Za-z][A-Za-z0-9-]*(?:\s(?:[^>\"']|\"[^\"]*\"|'[^']*')*)?/?>")
+_HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _HTML_IMG_SRC = re.compile(r"""\ssrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""", re.I)
 
 
@@ -109,47 +110,76 @@ def render(body: str, links: LinkContext, first_line: int = 1) -> Rendered:
 
 
 class CjkAwareLinkify(LinkifyIt):  # type: ignore[misc]
-    """linkify-it, except that a bare URL stops before CJK text and full-width punctuation."""
+    """linkify-it, made to read bare URLs in Chinese text as a writer means them.
+
+    - A URL stops where CJK text or full-width punctuation begins (``地址：https://a.b/c。``),
+      except CJK right after ``/ = # ? &`` of a URL, which is its path or query
+      (``https://zh.wikipedia.org/wiki/人工智能``).
+    - A URL glued to Chinese text before it is still found (``访问www.example.com``).
+    - A domain without scheme or ``www.`` is linked only under common endings
+      (``example.com``), so file names (``main.py``, ``README.md``) stay text.
+
+    linkify-it is run on a copy of the text where the CJK that ends a URL is replaced by
+    spaces: same length, so every index it returns is right for the real text.
+    """
+
+    def test(self, text: str) -> bool:
+        return bool(super().test(_mask_cjk(text)))
 
     def match(self, text: str) -> list[Match] | None:
-        found: list[Match] = []
-        offset = 0
-        while offset < len(text):
-            batch = super().match(text[offset:]) or []
-            restart = None
-            for match in batch:
-                start, end = offset + match.index, offset + match.last_index
-                stop = _URL_STOP.search(text, start, end)
-                if stop is None:
-                    match.index, match.last_index = start, end
-                    found.append(match)
-                    continue
-                cut = self._cut(text, match.schema, start, stop.start())
-                if cut is not None:
-                    found.append(cut)
-                restart = stop.start()
-                break
-            if restart is None:
-                break
-            offset = restart
+        found = [
+            self._rebuild(text, match)
+            for match in super().match(_mask_cjk(text)) or []
+            if _wanted(match)
+        ]
         return found or None
 
     def match_at_start(self, text: str) -> Match | None:
-        match = super().match_at_start(text)
-        if match is None:
-            return None
-        stop = _URL_STOP.search(text, match.index, match.last_index)
-        if stop is None:
-            return match
-        return self._cut(text, match.schema, match.index, stop.start())
+        match = super().match_at_start(_mask_cjk(text))
+        return self._rebuild(text, match) if match is not None and _wanted(match) else None
 
-    def _cut(self, text: str, schema: str, start: int, end: int) -> Match | None:
-        raw = text[start:end]
-        if len(raw) <= len(schema) + 2 or "." not in raw:
-            return None
-        match = Match(text, schema, start, end)
-        self.normalize(match)
-        return match
+    def _rebuild(self, text: str, match: Match) -> Match:
+        rebuilt = Match(text, match.schema, match.index, match.last_index)
+        self.normalize(rebuilt)
+        return rebuilt
+
+
+_CJK_RUN = re.compile(r"[\u2e80-\u2fdf\u3040-\u9fff\uac00-\ud7af\uf900-\ufaff]+")
+_FULL_WIDTH = re.compile(r"[\u3000-\u303f\uff00-\uffef]")
+_PATH_LEAD = frozenset("/=#?&")
+
+
+def _mask_cjk(text: str) -> str:
+    """``text`` with every CJK character that cannot belong to a URL turned into a space."""
+    if text.isascii():
+        return text
+    masked = _FULL_WIDTH.sub(" ", text)
+
+    def run(found: re.Match[str]) -> str:
+        start = found.start()
+        token = masked[:start].rsplit(None, 1)[-1] if masked[:start].strip() else ""
+        in_path = (
+            start > 0 and masked[start - 1] in _PATH_LEAD and ("://" in token or "www." in token)
+        )
+        return found.group() if in_path else " " * len(found.group())
+
+    return _CJK_RUN.sub(run, masked)
+
+
+# Bare domains (no scheme, no www.) are linked only under these endings; country codes such
+# as .py .md .rs .sh are far more often file names in a tech digest.
+_BARE_DOMAIN_ENDINGS = frozenset(
+    {"com", "org", "net", "edu", "gov", "io", "ai", "dev", "app", "co", "cn", "me", "xyz"}
+    | {"tech", "info", "so", "news", "blog"}
+)
+
+
+def _wanted(match: Match) -> bool:
+    if match.schema:
+        return True
+    raw = str(match.raw).lower()
+    host = raw.split("/", 1)[0].split(":", 1)[0]
+    return raw.startswith("www.") or host.rsplit(".", 1)[-1] in _BARE_DOMAIN_ENDINGS
 
 
 @lru_cache(maxsize=1)
@@ -188,16 +218,18 @@ def rewrite_reference(url: str, links: LinkContext) -> str:
 
 
 def _assign_heading_ids(tokens: list[Token]) -> tuple[Heading, ...]:
-    seen: dict[str, int] = {}
+    taken: set[str] = set()
     toc: list[Heading] = []
     for index, token in enumerate(tokens):
         if token.type != "heading_open":
             continue
         title = squash_spaces(_inline_text(tokens[index + 1]))
         base = anchor_id(title) or "section"
-        count = seen.get(base, 0)
-        seen[base] = count + 1
-        ident = base if count == 0 else f"{base}-{count}"
+        ident, count = base, 0
+        while ident in taken:
+            count += 1
+            ident = f"{base}-{count}"
+        taken.add(ident)
         token.attrSet("id", ident)
         toc.append(Heading(level=int(token.tag[1]), id=ident, title=title))
     return tuple(toc)
@@ -262,8 +294,8 @@ def _render_image(
     alt = self.renderInlineAsText(token.children or [], options, env)
     title = token.attrGet("title")
     title_attr = f' title="{escape(str(title))}"' if title else ""
-    if src.lower().split("?")[0].split("#")[0].endswith(VIDEO_SUFFIXES):
-        label = escape(alt or src.rsplit("/", 1)[-1])
+    if _is_video(src):
+        label = escape(alt or _file_name(src))
         return (
             f'<video controls preload="metadata" src="{escape(src)}"{title_attr}>'
             f'<a href="{escape(src)}">{label}</a></video>'
@@ -271,6 +303,14 @@ def _render_image(
     return (
         f'<img src="{escape(src)}" alt="{escape(alt)}"{title_attr} loading="lazy" decoding="async">'
     )
+
+
+def _file_name(url: str) -> str:
+    return url.split("?", 1)[0].split("#", 1)[0].rsplit("/", 1)[-1]
+
+
+def _is_video(url: str) -> bool:
+    return _file_name(url).lower().endswith(VIDEO_SUFFIXES)
 
 
 def _render_link_open(
@@ -320,7 +360,10 @@ def rewrite_html_urls(fragment: str, resolve: Callable[[str], str]) -> str:
                 candidates.append(" ".join(parts))
         return f'{match.group("head")}"{", ".join(candidates)}"'
 
-    return _HTML_SRCSET.sub(srcset, _HTML_URL_ATTR.sub(attribute, fragment))
+    def tag(match: re.Match[str]) -> str:
+        return _HTML_SRCSET.sub(srcset, _HTML_URL_ATTR.sub(attribute, match.group()))
+
+    return _HTML_TAG.sub(tag, fragment)
 
 
 def _lazy_image(match: re.Match[str]) -> str:
@@ -342,11 +385,11 @@ def _find_cover(state: StateCore) -> None:
     for token in _walk(state.tokens):
         if token.type == "image":
             src = str(token.attrGet("src") or "")
-            if not src.lower().endswith(VIDEO_SUFFIXES):
+            if not _is_video(src):
                 env.cover = rewrite_reference(src, env.links)
                 return
         elif token.type in ("html_block", "html_inline"):
-            image = _HTML_IMG.search(token.content)
+            image = _HTML_IMG.search(_HTML_COMMENT.sub("", token.content))
             source = _HTML_IMG_SRC.search(image.group()) if image else None
             if source:
                 src = next(group for group in source.groups() if group is not None)
@@ -403,7 +446,7 @@ def _summary_text(tokens: list[Token]) -> tuple[str, bool]:
             return squash_spaces(" ".join(before)), True
         before.append(_text_of(children))
     for index, token in enumerate(tokens):
-        if token.type == "paragraph_open" and token.level == 0:
+        if token.type == "paragraph_open":
             text = squash_spaces(_inline_text(tokens[index + 1]))
             if text:
                 return text, False

@@ -101,7 +101,7 @@ def _tags(posts: Sequence[Post], problems: list[DigestError]) -> tuple[Tag, ...]
                         f"in {first_post.source}",
                         post.source,
                         1,
-                        "spell the tag the same way in both posts",
+                        "tags must differ in more than case and punctuation",
                     )
                 )
             continue

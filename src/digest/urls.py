@@ -14,6 +14,8 @@ from datetime import date
 from urllib.parse import quote, urlsplit
 
 _NOT_SLUG = re.compile(r"[^\w\- ]", re.UNICODE)
+_NOT_TAG_SLUG = re.compile(r"[^\w\-+ ]", re.UNICODE)
+_SHARP = re.compile(r"(?<=\w)#")
 _SPACES = re.compile(r"\s+")
 _DASHES = re.compile(r"-{2,}")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
@@ -30,9 +32,13 @@ def anchor_id(text: str) -> str:
 
 
 def slugify(text: str) -> str:
-    """URL segment for a tag or a file name; CJK characters are kept as they are."""
-    lowered = unicodedata.normalize("NFKC", text).strip().lower()
-    cleaned = _NOT_SLUG.sub(" ", lowered.replace("_", " "))
+    """URL segment for a tag or a file name; CJK characters are kept as they are.
+
+    ``+`` is kept and ``#`` after a letter reads "sharp", so ``C``, ``C++`` and ``C#``
+    stay three tags (``c``, ``c++``, ``csharp``).
+    """
+    lowered = _SHARP.sub("sharp", unicodedata.normalize("NFKC", text).strip().lower())
+    cleaned = _NOT_TAG_SLUG.sub(" ", lowered.replace("_", " "))
     return _DASHES.sub("-", _SPACES.sub("-", cleaned.strip())).strip("-")
 
 

@@ -90,7 +90,7 @@ def test_two_tags_with_one_url_are_an_error_naming_both() -> None:
 
     assert [str(p) for p in failure.value.problems] == [
         "content/b.md:1: tag 'ai' gets the same URL /tags/ai/ as tag 'AI' in content/a.md "
-        "(spell the tag the same way in both posts)"
+        "(tags must differ in more than case and punctuation)"
     ]
 
 

@@ -1,0 +1,215 @@
+"""Dates as writers type them, and dates as readers see them in Chinese and English."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from digest.dates import (
+    date_from_source,
+    default_date_pattern,
+    format_date,
+    format_period,
+    parse_date,
+)
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+LOS_ANGELES = ZoneInfo("America/Los_Angeles")
+
+
+# ---- parse_date -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2024/02/19", datetime(2024, 2, 19, tzinfo=SHANGHAI)),
+        ("2024-02-19", datetime(2024, 2, 19, tzinfo=SHANGHAI)),
+        ("2024-2-9", datetime(2024, 2, 9, tzinfo=SHANGHAI)),
+        ("2024-02-19 08:30", datetime(2024, 2, 19, 8, 30, tzinfo=SHANGHAI)),
+        ("2024/02/19 8:05", datetime(2024, 2, 19, 8, 5, tzinfo=SHANGHAI)),
+        ("2024-02-19 08:30:15", datetime(2024, 2, 19, 8, 30, 15, tzinfo=SHANGHAI)),
+        ("2024-02-19T08:30", datetime(2024, 2, 19, 8, 30, tzinfo=SHANGHAI)),
+        ("  2024-02-19  ", datetime(2024, 2, 19, tzinfo=SHANGHAI)),
+    ],
+)
+def test_naive_strings_are_read_in_the_given_zone(value: str, expected: datetime) -> None:
+    parsed = parse_date(value, SHANGHAI)
+    assert parsed == expected
+    assert parsed is not None
+    assert parsed.tzinfo is SHANGHAI
+
+
+@pytest.mark.parametrize(
+    ("value", "offset"),
+    [
+        ("2024-02-19T08:30:00+08:00", timedelta(hours=8)),
+        ("2024-02-19T08:30:00-05:00", timedelta(hours=-5)),
+        ("2024-02-19 08:30 +0100", timedelta(hours=1)),
+        ("2024-02-19T08:30:00Z", timedelta(0)),
+        ("2024-02-19T08:30:00.250Z", timedelta(0)),
+    ],
+)
+def test_iso_8601_with_an_offset_keeps_its_offset(value: str, offset: timedelta) -> None:
+    parsed = parse_date(value, LOS_ANGELES)
+    assert parsed is not None
+    assert (parsed.year, parsed.month, parsed.day, parsed.hour, parsed.minute) == (
+        2024,
+        2,
+        19,
+        8,
+        30,
+    )
+    assert parsed.utcoffset() == offset
+
+
+def test_the_same_naive_time_is_a_different_moment_in_another_zone() -> None:
+    in_shanghai = parse_date("2024-02-19 08:30", SHANGHAI)
+    in_los_angeles = parse_date("2024-02-19 08:30", LOS_ANGELES)
+    assert in_shanghai is not None
+    assert in_los_angeles is not None
+    assert in_los_angeles - in_shanghai == timedelta(hours=16)
+
+
+def test_yaml_date_becomes_midnight_in_the_given_zone() -> None:
+    assert parse_date(date(2024, 2, 19), SHANGHAI) == datetime(2024, 2, 19, tzinfo=SHANGHAI)
+
+
+def test_yaml_naive_datetime_is_read_in_the_given_zone() -> None:
+    parsed = parse_date(datetime(2024, 2, 19, 8, 30), LOS_ANGELES)
+    assert parsed == datetime(2024, 2, 19, 8, 30, tzinfo=LOS_ANGELES)
+
+
+def test_yaml_aware_datetime_is_kept() -> None:
+    aware = datetime(2024, 2, 19, 8, 30, tzinfo=timezone(timedelta(hours=9)))
+    parsed = parse_date(aware, SHANGHAI)
+    assert parsed == aware
+    assert parsed is not None
+    assert parsed.utcoffset() == timedelta(hours=9)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "2024-02-30",
+        "2023-02-29",
+        "2024-13-01",
+        "2024-00-10",
+        "2024-02-19 25:00",
+        "2024-02-19 08:60",
+        "19/02/2024",
+        "2024.02.19",
+        "20240219",
+        "2024-02-19 08",
+        "today",
+        "",
+    ],
+)
+def test_strings_that_are_not_dates_give_none(value: str) -> None:
+    assert parse_date(value, SHANGHAI) is None
+
+
+def test_impossible_offset_gives_none() -> None:
+    assert parse_date("2024-02-19T08:30+25:00", SHANGHAI) is None
+
+
+@pytest.mark.parametrize("value", [20240219, 2024.5, None, True, ["2024-02-19"], {"y": 2024}])
+def test_values_that_are_not_strings_or_dates_give_none(value: object) -> None:
+    assert parse_date(value, SHANGHAI) is None
+
+
+# ---- date_from_source -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("2024-02-19-gemini.md", (date(2024, 2, 19), "gemini")),
+        ("2024-02-19_gemini.md", (date(2024, 2, 19), "gemini")),
+        ("2024-02-19-中文标题.md", (date(2024, 2, 19), "中文标题")),
+        ("2024-02-19.md", (date(2024, 2, 19), "")),
+        ("news/2024-02-19-launch.md", (date(2024, 2, 19), "launch")),
+        ("2024/02/19.md", (date(2024, 2, 19), "")),
+        ("2024/02-19.md", (date(2024, 2, 19), "")),
+        ("2024/02-19-gemini.md", (date(2024, 2, 19), "gemini")),
+        ("2024/02/19/gemini.md", (date(2024, 2, 19), "gemini")),
+    ],
+)
+def test_date_and_slug_from_the_path(source: str, expected: tuple[date, str]) -> None:
+    assert date_from_source(source) == expected
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "about.md",
+        "2024/about.md",
+        "2024/02/notes.md",
+        "2024-2-19-short-month.md",
+        "2024-02-19gemini.md",
+        "2024-02-30-impossible.md",
+        "2024/02-30.md",
+        "2024/13/01/impossible.md",
+    ],
+)
+def test_paths_without_a_real_date_give_none(source: str) -> None:
+    assert date_from_source(source) is None
+
+
+# ---- formatting -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "pattern"),
+    [
+        ("zh-CN", "{year}年{month}月{day}日"),
+        ("zh-TW", "{year}年{month}月{day}日"),
+        ("ja", "{year}年{month}月{day}日"),
+        ("en", "{month_name} {day}, {year}"),
+        ("en-US", "{month_name} {day}, {year}"),
+    ],
+)
+def test_default_date_pattern_follows_the_language(language: str, pattern: str) -> None:
+    assert default_date_pattern(language) == pattern
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("zh-CN", "2024年2月9日"), ("en", "February 9, 2024")],
+)
+def test_format_date_with_the_default_pattern(language: str, expected: str) -> None:
+    day = date(2024, 2, 9)
+    assert format_date(day, default_date_pattern(language), language) == expected
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [("zh-CN", "2024-02-09 星期五"), ("en", "2024-02-09 Friday")],
+)
+def test_format_date_pads_mm_dd_and_names_the_weekday(language: str, expected: str) -> None:
+    assert format_date(date(2024, 2, 9), "{year}-{mm}-{dd} {weekday}", language) == expected
+
+
+def test_format_date_sunday_in_chinese() -> None:
+    assert format_date(date(2024, 2, 18), "{weekday}", "zh-CN") == "星期日"
+
+
+@pytest.mark.parametrize(
+    ("kind", "language", "expected"),
+    [
+        ("year", "zh-CN", "2024年"),
+        ("month", "zh-CN", "2024年2月"),
+        ("day", "zh-CN", "2024年2月9日"),
+        ("year", "en", "2024"),
+        ("month", "en", "February 2024"),
+        ("day", "en", "February 9, 2024"),
+    ],
+)
+def test_format_period_titles(kind: str, language: str, expected: str) -> None:
+    assert format_period(kind, date(2024, 2, 9), language) == expected
+
+
+def test_format_period_day_uses_the_site_pattern() -> None:
+    assert format_period("day", date(2024, 2, 9), "en", "{year}/{mm}/{dd}") == "2024/02/09"

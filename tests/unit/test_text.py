@@ -1,0 +1,95 @@
+"""Counting and cutting mixed Chinese/English text: one CJK character or one word per unit."""
+
+from __future__ import annotations
+
+import pytest
+
+from digest.text import TextStats, text_stats, truncate
+
+
+@pytest.mark.parametrize(
+    ("text", "cjk", "words"),
+    [
+        ("GPT-4o 是 OpenAI 的模型", 4, 2),
+        ("你好，世界！Hello, world!", 4, 2),
+        ("It's a state-of-the-art model.", 0, 4),
+        ("ひらがな カタカナ 한국어", 11, 0),
+        ("café naïve", 0, 2),
+        ("𠀀𠀁", 2, 0),
+        ("，。！？、", 0, 0),
+        ("", 0, 0),
+    ],
+)
+def test_text_stats_counts_cjk_characters_and_words_apart(text: str, cjk: int, words: int) -> None:
+    assert text_stats(text) == TextStats(cjk_characters=cjk, words=words)
+
+
+@pytest.mark.parametrize(
+    ("cjk", "words", "minutes"),
+    [
+        (0, 0, 1),
+        (300, 0, 1),
+        (301, 0, 2),
+        (0, 200, 1),
+        (0, 201, 2),
+        (150, 100, 1),
+        (151, 100, 2),
+        (3000, 0, 10),
+    ],
+)
+def test_reading_minutes_rounds_up_and_is_at_least_one(cjk: int, words: int, minutes: int) -> None:
+    assert TextStats(cjk_characters=cjk, words=words).reading_minutes == minutes
+
+
+def test_reading_minutes_of_real_text() -> None:
+    assert text_stats("字" * 600 + " word" * 200).reading_minutes == 3
+
+
+@pytest.mark.parametrize(
+    ("text", "limit", "expected"),
+    [
+        ("你好世界", 2, "你好…"),
+        ("Hello wonderful world", 2, "Hello wonderful…"),
+        ("模型 GPT-4o 发布了", 3, "模型 GPT-4o…"),
+        ("state-of-the-art model", 1, "state-of-the-art…"),
+        ("Hello，世界 again", 2, "Hello，世…"),
+    ],
+)
+def test_truncate_cuts_between_units_and_adds_an_ellipsis(
+    text: str, limit: int, expected: str
+) -> None:
+    assert truncate(text, limit) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "limit", "expected"),
+    [
+        ("Hello, world again", 1, "Hello…"),
+        ("一二三，四五", 3, "一二三…"),
+        ("第一条、第二条", 3, "第一条…"),
+        ("Ready: set go", 1, "Ready…"),
+    ],
+)
+def test_truncate_drops_a_trailing_comma_or_colon_before_the_ellipsis(
+    text: str, limit: int, expected: str
+) -> None:
+    assert truncate(text, limit) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "limit"),
+    [("你好世界", 4), ("你好世界", 10), ("Hello world", 2), ("", 5)],
+)
+def test_truncate_without_a_cut_adds_no_ellipsis(text: str, limit: int) -> None:
+    assert truncate(text, limit) == text
+
+
+def test_truncate_squashes_whitespace() -> None:
+    assert truncate("  多   空格\n换行  ", 10) == "多 空格 换行"
+
+
+def test_truncate_never_splits_a_latin_word() -> None:
+    text = "Researchers released internationalization tooling"
+    for limit in range(1, 5):
+        kept = truncate(text, limit).removesuffix("…")
+        assert kept.split() == text.split()[:limit]
