@@ -16,6 +16,7 @@ LAYERS = {
     "dates": 0,
     "text": 0,
     "theme": 0,
+    "linkify": 0,
     "__init__": 1,
     "config": 1,
     "model": 2,
