@@ -14,11 +14,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from digest.checks import check_references, page_ids
 from digest.config import Config, load_config
 from digest.content import CONTENT_DIR, ParsedPost, load_post, scan
-from digest.errors import BuildFailed, ContentError, DigestError, OutputError
+from digest.errors import BuildFailed, ContentError, DigestError, OutputError, sort_problems
 from digest.feeds import render_builtin
-from digest.model import Output, Report
+from digest.model import Output, Report, Site
 from digest.routes import plan
 from digest.site import assemble
 from digest.templates import Templates
@@ -41,15 +42,30 @@ class BuildOptions:
     future: bool = False
     now: datetime | None = None
     """Decides which posts are in the future; default: SOURCE_DATE_EPOCH, else the clock."""
+    strict: bool = False
+    """Treat warnings (broken links, missing alt text, …) as errors; also config ``strict``."""
 
 
-def build(options: BuildOptions) -> Report:
-    """Build the site; raises BuildFailed (every problem listed) and writes nothing then."""
-    started = time.perf_counter()
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Produced:
+    """A site rendered in memory, not yet written."""
+
+    config: Config
+    output: Path
+    site: Site
+    pages: dict[str, bytes]
+    copies: dict[str, Path]
+    warnings: tuple[DigestError, ...]
+
+
+def produce(options: BuildOptions) -> Produced:
+    """Everything of a build but writing; raises BuildFailed listing every problem."""
     root = options.root
     overrides: dict[str, Any] = {}
     if options.base_url is not None:
         overrides["base_url"] = options.base_url
+    if options.strict:
+        overrides["strict"] = True
     config = load_config(root, overrides)
     output = check_output_folder(root, options.output or root / config.output)
 
@@ -66,19 +82,34 @@ def build(options: BuildOptions) -> Report:
     pages = _render(Templates(root, config), outputs, config)
     copies = _copies(root, asset_paths, output)
     _refuse_overlaps(pages, copies, outputs)
+    findings = check_references(config, site.posts, outputs, page_ids(pages), copies)
+    warnings = tuple(sort_problems([w for item in parsed for w in item.warnings] + findings))
+    return Produced(
+        config=config, output=output, site=site, pages=pages, copies=copies, warnings=warnings
+    )
 
-    result = write_files(output, pages, copies)
-    warnings = tuple(str(w) for item in parsed for w in item.warnings)
+
+def build(options: BuildOptions) -> Report:
+    """Build the site; raises BuildFailed (every problem listed) and writes nothing then.
+
+    With ``strict`` (option or config) warnings are problems too.
+    """
+    started = time.perf_counter()
+    produced = produce(options)
+    if produced.config.strict and produced.warnings:
+        raise BuildFailed(produced.warnings)
+    result = write_files(produced.output, produced.pages, produced.copies)
+    site = produced.site
     return Report(
         written=result.written,
         unchanged=result.unchanged,
-        copied=len(copies),
+        copied=len(produced.copies),
         deleted=result.deleted,
-        warnings=warnings,
+        warnings=tuple(str(w) for w in produced.warnings),
         seconds=time.perf_counter() - started,
         posts=len(site.posts),
-        pages=len(pages),
-        output=str(output),
+        pages=len(produced.pages),
+        output=str(produced.output),
         skipped_drafts=site.skipped_drafts,
         skipped_future=site.skipped_future,
         next_future=site.next_future,

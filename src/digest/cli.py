@@ -12,8 +12,12 @@ import sys
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from digest import __version__
+
+if TYPE_CHECKING:
+    from digest.build import BuildOptions
 
 EXIT_OK = 0
 EXIT_PROBLEM = 1
@@ -35,13 +39,33 @@ def _parser() -> argparse.ArgumentParser:
         description="Build the site at SOURCE (default: the current folder).",
         epilog="example: digest build --base-url https://example.org/news/ --output dist",
     )
-    build.add_argument("-s", "--source", type=Path, default=Path(), help="site folder")
+    _site_options(build)
     build.add_argument("-o", "--output", type=Path, help="output folder (default: config 'output')")
-    build.add_argument("--base-url", help="public URL of the site, e.g. https://example.org/news/")
-    build.add_argument("--drafts", action="store_true", help="include posts with 'draft: true'")
-    build.add_argument("--future", action="store_true", help="include posts dated in the future")
-    build.add_argument("--debug", action="store_true", help="show tracebacks for errors")
+
+    check = commands.add_parser(
+        "check",
+        help="report problems without writing anything",
+        description=(
+            "Read and render the site like 'digest build', write nothing, and list every "
+            "problem as path:line: message: front matter, dates, duplicate URLs, broken "
+            "local links and #fragments, missing images, images without alt text, "
+            "root-relative links that miss a sub-path base URL."
+        ),
+        epilog="example: digest check --strict --base-url https://example.org/news/",
+    )
+    _site_options(check)
     return parser
+
+
+def _site_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-s", "--source", type=Path, default=Path(), help="site folder")
+    parser.add_argument("--base-url", help="public URL of the site, e.g. https://example.org/news/")
+    parser.add_argument("--drafts", action="store_true", help="include posts with 'draft: true'")
+    parser.add_argument("--future", action="store_true", help="include posts dated in the future")
+    parser.add_argument(
+        "--strict", action="store_true", help="treat warnings (broken links, alt text) as errors"
+    )
+    parser.add_argument("--debug", action="store_true", help="show tracebacks for errors")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -49,32 +73,56 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "build":
             return _build(args)
+        if args.command == "check":
+            return _check(args)
     except Exception as error:  # noqa: BLE001 - every failure must end as one clear line
         return _report_failure(error, debug=args.debug)
     return EXIT_USAGE
 
 
-def _build(args: argparse.Namespace) -> int:
-    from digest.build import BuildOptions, build
+def _options(args: argparse.Namespace) -> BuildOptions | None:
+    from digest.build import BuildOptions
 
     root: Path = args.source
     if not root.is_dir():
         print(f"digest: error: site folder {root} does not exist", file=sys.stderr)
+        return None
+    output: Path | None = getattr(args, "output", None)
+    return BuildOptions(
+        root=root,
+        output=output if output is None or output.is_absolute() else Path.cwd() / output,
+        base_url=args.base_url,
+        drafts=args.drafts,
+        future=args.future,
+        strict=args.strict,
+    )
+
+
+def _check(args: argparse.Namespace) -> int:
+    from digest.build import produce
+
+    options = _options(args)
+    if options is None:
         return EXIT_USAGE
-    output = (
-        args.output
-        if args.output is None or args.output.is_absolute()
-        else Path.cwd() / args.output
-    )
-    report = build(
-        BuildOptions(
-            root=root,
-            output=output,
-            base_url=args.base_url,
-            drafts=args.drafts,
-            future=args.future,
-        )
-    )
+    produced = produce(options)
+    for warning in produced.warnings:
+        print(warning)
+    count = len(produced.warnings)
+    posts = _count(len(produced.site.posts), "post")
+    if not count:
+        print(f"checked {posts}: no problems")
+        return EXIT_OK
+    print(f"checked {posts}: {_count(count, 'warning')}")
+    return EXIT_PROBLEM if produced.config.strict else EXIT_OK
+
+
+def _build(args: argparse.Namespace) -> int:
+    from digest.build import build
+
+    options = _options(args)
+    if options is None:
+        return EXIT_USAGE
+    report = build(options)
     for warning in report.warnings:
         print(f"{warning} [warning]", file=sys.stderr)
     left_out = []

@@ -38,6 +38,8 @@ class Config:
     rss_path: str = "/feed.xml"
     atom_path: str = "/atom.xml"
     json_feed_path: str = "/feed.json"
+    strict: bool = False
+    """Fail the build on warnings: broken local links, missing images or alt text."""
     date_format: str = ""
     """Pattern for dates shown to readers and for titles of untitled posts; empty: by language."""
 

@@ -168,6 +168,7 @@ def parse_post(source: str, text: str, config: Config) -> ParsedPost:
         words=rendered.words,
         updated=updated.astimezone(config.zone) if updated else None,
         language=language,
+        references=rendered.references,
         extra=MappingProxyType({k: v for k, v in meta.items() if k not in KNOWN_KEYS}),
     )
     warnings = tuple(ContentError(w.message, source, w.line) for w in rendered.warnings)

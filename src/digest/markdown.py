@@ -27,7 +27,7 @@ from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
 from digest.linkify import CjkAwareLinkify
-from digest.model import Heading
+from digest.model import Heading, Reference
 from digest.text import squash_spaces, text_stats
 from digest.urls import anchor_id, is_local_reference, join, resolve_local
 
@@ -64,6 +64,7 @@ class Rendered:
     cover: str | None
     cjk_characters: int
     words: int
+    references: tuple[Reference, ...] = ()
     warnings: tuple[MarkdownWarning, ...] = ()
 
 
@@ -84,6 +85,7 @@ class _Env:
     links: LinkContext
     first_line: int
     warnings: list[MarkdownWarning] = field(default_factory=list)
+    references: list[Reference] = field(default_factory=list)
     cover: str | None = None
 
 
@@ -104,6 +106,7 @@ def render(body: str, links: LinkContext, first_line: int = 1) -> Rendered:
         cover=env.cover,
         cjk_characters=stats.cjk_characters,
         words=stats.words,
+        references=tuple(env.references),
         warnings=tuple(env.warnings),
     )
 
@@ -123,6 +126,7 @@ def _markdown() -> MarkdownIt:
     md.add_render_rule("html_inline", _render_html)
     md.add_render_rule("heading_close", _render_heading_close)
     md.core.ruler.push("digest_cover", _find_cover)
+    md.core.ruler.push("digest_references", _collect_references)
     return md
 
 
@@ -396,3 +400,45 @@ def pygments_css() -> str:
 def _style_css(style: str) -> str:
     css = HtmlFormatter(style=style).get_style_defs(".highlight")  # type: ignore[no-untyped-call]
     return str(css)
+
+
+_HTML_ALT = re.compile(r"""\salt\s*=\s*(?:"[^"]+"|'[^']+'|[^\s"'=<>`]+)""", re.IGNORECASE)
+
+
+def _collect_references(state: StateCore) -> None:
+    """Every link and image of the post as written, with its file line, for ``digest check``."""
+    env = _env(state.env)
+    found = env.references
+    for token in state.tokens:
+        line = env.first_line + (token.map[0] if token.map else 0)
+        if token.type == "html_block":
+            found.extend(_html_references(token.content, line))
+        if token.type != "inline":
+            continue
+        for child in token.children or []:
+            if child.type in ("softbreak", "hardbreak"):
+                line += 1
+            elif child.type == "link_open" and child.markup != "linkify":
+                found.append(Reference(line, str(child.attrGet("href") or ""), "link"))
+            elif child.type == "image":
+                alt = bool(child.content.strip())
+                found.append(Reference(line, str(child.attrGet("src") or ""), "image", alt))
+            elif child.type == "html_inline":
+                found.extend(_html_references(child.content, line))
+
+
+def _html_references(fragment: str, line: int) -> list[Reference]:
+    references: list[Reference] = []
+    text = _HTML_COMMENT.sub(lambda m: "\n" * m.group().count("\n"), fragment)
+    for tag in _HTML_TAG.finditer(text):
+        tag_line = line + text.count("\n", 0, tag.start())
+        is_image = tag.group().lower().startswith("<img")
+        for attribute in _HTML_URL_ATTR.finditer(tag.group()):
+            url = next(v for v in attribute.group("dq", "sq", "bare") if v is not None)
+            name = attribute.group("head").split("=")[0].strip().lower()
+            if is_image and name == "src":
+                has_alt = _HTML_ALT.search(tag.group()) is not None
+                references.append(Reference(tag_line, url, "image", has_alt))
+            else:
+                references.append(Reference(tag_line, url, "link"))
+    return references

@@ -25,6 +25,17 @@ class Heading:
     title: str
 
 
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """A link or image in a post, as written, with the file line it is on (for checks)."""
+
+    line: int
+    url: str
+    kind: Literal["link", "image"]
+    alt: bool = True
+    """For images: whether there is alt text."""
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Post:
     """One digest, parsed and rendered."""
@@ -50,6 +61,7 @@ class Post:
     updated: dt.datetime | None = None
     language: str = ""
     """The post's own language when front matter sets one; else the site's."""
+    references: tuple[Reference, ...] = ()
     extra: Mapping[str, Any] = field(default_factory=lambda: _EMPTY)
     """Front-matter keys digest does not know, for templates (``page.extra.key``)."""
 

@@ -28,6 +28,7 @@ LAYERS = {
     "feeds": 4,
     "state": 5,
     "writer": 5,
+    "checks": 5,
     "build": 6,
     "livereload": 6,
     "scaffold": 6,
@@ -36,7 +37,7 @@ LAYERS = {
     "__main__": 9,
 }
 # Stages that must stay pure: data in, data out, no files.
-PURE = {"model", "site", "routes", "markdown", "urls", "dates", "text", "errors"}
+PURE = {"model", "site", "routes", "markdown", "urls", "dates", "text", "errors", "checks", "feeds"}
 IO_MODULES = {"os", "pathlib", "shutil", "tempfile", "io", "subprocess"}
 
 

@@ -1,0 +1,107 @@
+"""Link and image checks over a rendered site: what ``digest check`` and ``--strict`` report.
+
+Layer 5: imports errors, model, content (folder names) and urls. Pure: it reads the
+rendered pages it is given, never the disk. Every finding is a ContentError located at
+the post's file and line; the caller decides whether findings are warnings or errors.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Mapping, Sequence
+from urllib.parse import unquote
+
+from digest.config import Config
+from digest.content import CONTENT_DIR
+from digest.errors import ContentError, DigestError
+from digest.model import Output, Post, Reference
+from digest.urls import output_path, resolve_local
+
+_ID = re.compile(rb"""\sid\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:|^//")
+
+
+def page_ids(pages: Mapping[str, bytes]) -> dict[str, frozenset[str]]:
+    """The element ids of every HTML page, by output path: the targets of #fragments."""
+    return {
+        path: frozenset(
+            (first or second).decode("utf-8", "replace") for first, second in _ID.findall(data)
+        )
+        for path, data in pages.items()
+        if path.endswith(".html")
+    }
+
+
+def check_references(
+    config: Config,
+    posts: Sequence[Post],
+    outputs: Sequence[Output],
+    ids: Mapping[str, frozenset[str]],
+    files: Collection[str],
+) -> list[DigestError]:
+    """Broken local links and images, missing #fragments, missing alt text, sub-path slips."""
+    existing = {output.path for output in outputs} | set(files)
+    by_source = {post.source: post for post in posts}
+    findings: list[DigestError] = []
+    for post in posts:
+        for reference in post.references:
+            message = _problem(config, post, reference, existing, ids, by_source)
+            if message:
+                findings.append(ContentError(message, post.source, reference.line))
+            if reference.kind == "image" and not reference.alt:
+                findings.append(
+                    ContentError(
+                        f"image without alt text: {reference.url}", post.source, reference.line
+                    )
+                )
+    return findings
+
+
+def _problem(
+    config: Config,
+    post: Post,
+    reference: Reference,
+    existing: set[str],
+    ids: Mapping[str, frozenset[str]],
+    by_source: Mapping[str, Post],
+) -> str | None:
+    url = reference.url.strip()
+    if not url or _SCHEME.match(url):
+        return None
+    base = config.base_path
+    if url.startswith("#"):
+        target = post.url + url
+    elif url.startswith("/"):
+        if base != "/" and not url.startswith(base):
+            return (
+                f"{url} is root-relative and misses the base path {base}; "
+                f"write {base}{url.lstrip('/')} or a path relative to the post"
+            )
+        target = "/" + url[len(base) :] if base != "/" else url
+    else:
+        folder = post.source.removeprefix(f"{CONTENT_DIR}/").rpartition("/")[0]
+        resolved = resolve_local(folder, url)
+        if resolved is None:
+            return f"{url} points outside content/"
+        target = resolved
+    path, _, fragment = target.partition("#")
+    path = unquote(path.partition("?")[0])
+    if path.endswith(".md"):
+        linked = by_source.get(f"{CONTENT_DIR}{path}")
+        hint = f"; link to its page {base}{linked.url.lstrip('/')}" if linked else ""
+        return f"link to a Markdown file {url}{hint}"
+    found = _output_for(path, existing)
+    if found is None:
+        what = "image" if reference.kind == "image" else "page or file"
+        return f"missing {what}: {url}"
+    if fragment and found in ids and unquote(fragment) not in ids[found]:
+        return f"no #{unquote(fragment)} on {path}"
+    return None
+
+
+def _output_for(path: str, existing: set[str]) -> str | None:
+    """The output file a site path is served from, if the build makes it."""
+    candidates = [output_path(path)]
+    if not path.endswith("/"):
+        candidates.append(output_path(path + "/"))
+    return next((candidate for candidate in candidates if candidate in existing), None)

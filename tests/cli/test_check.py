@@ -1,0 +1,97 @@
+"""``digest check`` and ``--strict``: link, image and sub-path problems at their lines."""
+
+from __future__ import annotations
+
+from tests.conftest import SiteFolder
+
+POST = """---
+title: 测试
+---
+
+## 小节
+
+[上一期](/2024/02/18/) [文件](02-18.md) [锚点](/news/2024/02/18/#不存在)
+![](img/a.png) ![图](img/missing.png) [本页](#小节) [本页](#nope)
+
+<img src="img/a.png">
+
+[外面](../../x.png) [缺页](/news/nowhere/) [好](02/18/) [好锚点](/news/2024/02/18/#第一节)
+"""
+
+EXPECTED = [
+    "content/2024/02-19.md:7: /2024/02/18/ is root-relative and misses the base path /news/; "
+    "write /news/2024/02/18/ or a path relative to the post",
+    "content/2024/02-19.md:7: link to a Markdown file 02-18.md; link to its page /news/2024/02/18/",
+    "content/2024/02-19.md:7: no #不存在 on /2024/02/18/",
+    "content/2024/02-19.md:8: image without alt text: img/a.png",
+    "content/2024/02-19.md:8: missing image: img/missing.png",
+    "content/2024/02-19.md:8: no #nope on /2024/02/19/",
+    "content/2024/02-19.md:10: image without alt text: img/a.png",
+    "content/2024/02-19.md:12: ../../x.png points outside content/",
+    "content/2024/02-19.md:12: missing page or file: /news/nowhere/",
+]
+
+
+def _site(site: SiteFolder, config: str = "") -> SiteFolder:
+    site.write("digest.toml", f'base_url = "https://example.org/news/"\n{config}')
+    site.write("content/2024/02-18.md", "---\ntitle: 前一天\n---\n\n## 第一节\n\n正文。\n")
+    site.write("content/2024/02-19.md", POST)
+    site.write("content/2024/img/a.png", b"\x89PNG")
+    return site
+
+
+def test_check_lists_every_problem_and_writes_nothing(site: SiteFolder) -> None:
+    run = _site(site).digest("check")
+
+    assert run.code == 0, run.stderr
+    assert run.stdout.splitlines() == [*EXPECTED, "checked 2 posts: 9 warnings"]
+    assert not (site.root / "public").exists()
+
+
+def test_check_strict_fails_on_warnings(site: SiteFolder) -> None:
+    run = _site(site).digest("check", "--strict")
+
+    assert run.code == 1
+    assert run.stdout.splitlines()[-1] == "checked 2 posts: 9 warnings"
+
+
+def test_a_clean_site_checks_clean(site: SiteFolder) -> None:
+    site.write("content/2024-02-19.md", "## 一\n\n[一](#一) ![图](pic.png)\n")
+    site.write("content/pic.png", b"\x89PNG")
+
+    run = site.digest("check", "--strict")
+
+    assert run.code == 0, run.stdout + run.stderr
+    assert run.stdout == "checked 1 post: no problems\n"
+
+
+def test_build_prints_warnings_and_still_builds(site: SiteFolder) -> None:
+    run = _site(site).digest("build")
+
+    assert run.code == 0, run.stderr
+    assert run.stderr.splitlines() == [f"{line} [warning]" for line in EXPECTED]
+    assert (site.root / "public/2024/02/19/index.html").is_file()
+
+
+def test_strict_build_fails_and_keeps_the_previous_output(site: SiteFolder) -> None:
+    _site(site)
+    site.write("content/2024/02-19.md", "fine\n")
+    assert site.digest("build").code == 0
+    before = site.snapshot()
+    site.write("content/2024/02-19.md", POST)
+
+    run = site.digest("build", "--strict")
+
+    assert run.code == 1
+    assert run.stderr.splitlines() == [
+        *EXPECTED,
+        "digest: build failed with 9 problems; nothing was written",
+    ]
+    assert site.snapshot() == before
+
+
+def test_strict_can_be_set_in_the_config(site: SiteFolder) -> None:
+    run = _site(site, "strict = true\n").digest("build")
+
+    assert run.code == 1
+    assert "digest: build failed with 9 problems; nothing was written" in run.stderr
