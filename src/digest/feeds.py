@@ -18,8 +18,8 @@ from typing import Any
 from urllib.parse import urljoin
 
 from digest.config import Config
-from digest.markdown import rewrite_html_urls
 from digest.model import Post
+from digest.rawhtml import rewrite_html_urls
 from digest.urls import join, origin
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff]")

@@ -7,8 +7,7 @@ caller passes the post's folder (for relative links) and the body's first line
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from html import escape
@@ -26,6 +25,7 @@ from pygments.lexer import Lexer
 from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
+from digest import rawhtml
 from digest.linkify import CjkAwareLinkify
 from digest.model import Heading, Reference
 from digest.text import squash_spaces, text_stats
@@ -33,17 +33,6 @@ from digest.urls import anchor_id, is_local_reference, join, resolve_local
 
 VIDEO_SUFFIXES = (".mp4", ".webm", ".mov", ".m4v")
 MORE_MARKER = "<!--more-->"
-
-_HTML_URL_ATTR = re.compile(
-    r"""(?P<head>\s(?:src|href|poster)\s*=\s*)(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)'|(?P<bare>[^\s"'=<>`]+))""",
-    re.IGNORECASE,
-)
-_HTML_SRCSET = re.compile(r"""(?P<head>\ssrcset\s*=\s*)(?:"(?P<dq>[^"]*)"|'(?P<sq>[^']*)')""", re.I)
-_HTML_IMG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
-# A start tag: "<" then a name. Escaped text (&lt;a href=…&gt;) and comments never match.
-_HTML_TAG = re.compile(r"<[A-Za-z][A-Za-z0-9-]*(?:\s(?:[^>\"']|\"[^\"]*\"|'[^']*')*)?/?>")
-_HTML_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
-_HTML_IMG_SRC = re.compile(r"""\ssrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""", re.I)
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,47 +256,8 @@ def rewrite_raw_html(fragment: str, links: LinkContext) -> str:
     """Raw HTML stays as written, except relative urls and lazy-loading on ``<img>``."""
     if "=" not in fragment:
         return fragment
-    fragment = rewrite_html_urls(fragment, lambda url: rewrite_reference(url, links))
-    return _HTML_IMG.sub(_lazy_image, fragment)
-
-
-def rewrite_html_urls(fragment: str, resolve: Callable[[str], str]) -> str:
-    """Pass each ``href``, ``src``, ``poster`` and ``srcset`` url through ``resolve``."""
-
-    def attribute(match: re.Match[str]) -> str:
-        value = match.group("dq") if match.group("dq") is not None else match.group("sq")
-        if value is None:
-            value = match.group("bare")
-        return f'{match.group("head")}"{resolve(value).replace(chr(34), "&quot;")}"'
-
-    def srcset(match: re.Match[str]) -> str:
-        value = match.group("dq") if match.group("dq") is not None else match.group("sq")
-        candidates = []
-        for candidate in value.split(","):
-            parts = candidate.strip().split(maxsplit=1)
-            if parts:
-                parts[0] = resolve(parts[0])
-                candidates.append(" ".join(parts))
-        return f'{match.group("head")}"{", ".join(candidates)}"'
-
-    def tag(match: re.Match[str]) -> str:
-        return _HTML_SRCSET.sub(srcset, _HTML_URL_ATTR.sub(attribute, match.group()))
-
-    return _HTML_TAG.sub(tag, fragment)
-
-
-def _lazy_image(match: re.Match[str]) -> str:
-    tag = match.group()
-    lowered = tag.lower()
-    extra = ""
-    if "loading=" not in lowered:
-        extra += ' loading="lazy"'
-    if "decoding=" not in lowered:
-        extra += ' decoding="async"'
-    if not extra:
-        return tag
-    end = len(tag) - (2 if tag.endswith("/>") else 1)
-    return tag[:end].rstrip() + extra + tag[end:]
+    fragment = rawhtml.rewrite_html_urls(fragment, lambda url: rewrite_reference(url, links))
+    return rawhtml.add_lazy_loading(fragment)
 
 
 def _find_cover(state: StateCore) -> None:
@@ -319,11 +269,9 @@ def _find_cover(state: StateCore) -> None:
                 env.cover = rewrite_reference(src, env.links)
                 return
         elif token.type in ("html_block", "html_inline"):
-            image = _HTML_IMG.search(_HTML_COMMENT.sub("", token.content))
-            source = _HTML_IMG_SRC.search(image.group()) if image else None
-            if source:
-                src = next(group for group in source.groups() if group is not None)
-                env.cover = rewrite_reference(src, env.links)
+            raw_src = rawhtml.first_image(token.content)
+            if raw_src is not None:
+                env.cover = rewrite_reference(raw_src, env.links)
                 return
 
 
@@ -402,9 +350,6 @@ def _style_css(style: str) -> str:
     return str(css)
 
 
-_HTML_ALT = re.compile(r"""\salt\s*=\s*(?:"[^"]+"|'[^']+'|[^\s"'=<>`]+)""", re.IGNORECASE)
-
-
 def _collect_references(state: StateCore) -> None:
     """Every link and image of the post as written, with its file line, for ``digest check``."""
     env = _env(state.env)
@@ -412,7 +357,7 @@ def _collect_references(state: StateCore) -> None:
     for token in state.tokens:
         line = env.first_line + (token.map[0] if token.map else 0)
         if token.type == "html_block":
-            found.extend(_html_references(token.content, line))
+            found.extend(_from_raw(token.content, line))
         if token.type != "inline":
             continue
         for child in token.children or []:
@@ -424,21 +369,13 @@ def _collect_references(state: StateCore) -> None:
                 alt = bool(child.content.strip())
                 found.append(Reference(line, str(child.attrGet("src") or ""), "image", alt))
             elif child.type == "html_inline":
-                found.extend(_html_references(child.content, line))
+                found.extend(_from_raw(child.content, line))
 
 
-def _html_references(fragment: str, line: int) -> list[Reference]:
-    references: list[Reference] = []
-    text = _HTML_COMMENT.sub(lambda m: "\n" * m.group().count("\n"), fragment)
-    for tag in _HTML_TAG.finditer(text):
-        tag_line = line + text.count("\n", 0, tag.start())
-        is_image = tag.group().lower().startswith("<img")
-        for attribute in _HTML_URL_ATTR.finditer(tag.group()):
-            url = next(v for v in attribute.group("dq", "sq", "bare") if v is not None)
-            name = attribute.group("head").split("=")[0].strip().lower()
-            if is_image and name == "src":
-                has_alt = _HTML_ALT.search(tag.group()) is not None
-                references.append(Reference(tag_line, url, "image", has_alt))
-            else:
-                references.append(Reference(tag_line, url, "link"))
-    return references
+def _from_raw(fragment: str, line: int) -> list[Reference]:
+    return [
+        Reference(line + raw.lines, raw.url, "image", raw.has_alt)
+        if raw.is_image
+        else Reference(line + raw.lines, raw.url, "link")
+        for raw in rawhtml.references(fragment)
+    ]

@@ -17,6 +17,7 @@ LAYERS = {
     "text": 0,
     "theme": 0,
     "linkify": 0,
+    "rawhtml": 0,
     "__init__": 1,
     "config": 1,
     "model": 2,
