@@ -20,6 +20,7 @@ from digest.content import CONTENT_DIR, ParsedPost, load_post, scan
 from digest.errors import BuildFailed, ContentError, DigestError, OutputError, sort_problems
 from digest.feeds import render_builtin
 from digest.model import Output, Report, Site
+from digest.parallel import default_jobs, ordered_map
 from digest.routes import plan
 from digest.site import assemble
 from digest.templates import Templates
@@ -42,6 +43,8 @@ class BuildOptions:
     future: bool = False
     now: datetime | None = None
     """Decides which posts are in the future; default: SOURCE_DATE_EPOCH, else the clock."""
+    jobs: int | None = None
+    """Worker processes for Markdown and pages; default: every core this process may use."""
     strict: bool = False
     """Treat warnings (broken links, missing alt text, …) as errors; also config ``strict``."""
 
@@ -70,7 +73,8 @@ def produce(options: BuildOptions) -> Produced:
     output = check_output_folder(root, options.output or root / config.output)
 
     post_paths, asset_paths = scan(root)
-    parsed = _load_posts(root, post_paths, config)
+    jobs = options.jobs or default_jobs()
+    parsed = _load_posts(root, post_paths, config, jobs)
     site = assemble(
         config,
         [item.post for item in parsed],
@@ -79,7 +83,7 @@ def produce(options: BuildOptions) -> Produced:
         future=options.future,
     )
     outputs = plan(site)
-    pages = _render(Templates(root, config), outputs, config)
+    pages = _render(Templates(root, config), outputs, config, jobs)
     copies = _copies(root, asset_paths, output)
     _refuse_overlaps(pages, copies, outputs)
     findings = check_references(config, site.posts, outputs, page_ids(pages), copies)
@@ -123,42 +127,51 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _load_posts(root: Path, paths: list[Path], config: Config) -> list[ParsedPost]:
-    parsed: list[ParsedPost] = []
-    problems: list[DigestError] = []
-    for path in paths:
+def _load_posts(root: Path, paths: list[Path], config: Config, jobs: int) -> list[ParsedPost]:
+    def load(index: int) -> ParsedPost | list[DigestError]:
+        path = paths[index]
         try:
-            parsed.append(load_post(root, path, config))
+            return load_post(root, path, config)
         except BuildFailed as failure:
-            problems.extend(failure.problems)
+            return list(failure.problems)
         except DigestError as error:
-            problems.append(error)
+            return [error]
         except OSError as error:
             source = path.relative_to(root).as_posix()
-            problems.append(ContentError(f"cannot read: {error.strerror}", source))
+            return [ContentError(f"cannot read: {error.strerror}", source)]
+
+    results = ordered_map(load, len(paths), jobs)
+    problems = [problem for result in results if isinstance(result, list) for problem in result]
     if problems:
         raise BuildFailed(problems)
-    return parsed
+    return [result for result in results if isinstance(result, ParsedPost)]
 
 
-def _render(templates: Templates, outputs: list[Output], config: Config) -> dict[str, bytes]:
-    pages: dict[str, bytes] = {}
-    problems: list[DigestError] = []
-    failed_templates: set[tuple[str, int | None, str]] = set()
-    for output in outputs:
+def _render(
+    templates: Templates, outputs: list[Output], config: Config, jobs: int
+) -> dict[str, bytes]:
+    def render(index: int) -> bytes | DigestError:
+        output = outputs[index]
         if output.template.startswith(BUILTIN):
-            pages[output.path] = render_builtin(config, output.template, output.context)
-            continue
+            return render_builtin(config, output.template, output.context)
         try:
-            pages[output.path] = templates.render(output.template, output.context).encode("utf-8")
+            return templates.render(output.template, output.context).encode("utf-8")
         except DigestError as error:
-            key = (error.path or "", error.line, error.message)
-            if key not in failed_templates:
-                failed_templates.add(key)
-                problems.append(error)
-    if problems:
-        raise BuildFailed(problems)
-    return pages
+            return error
+
+    results = ordered_map(render, len(outputs), jobs)
+    # One broken template fails many pages the same way: report it once.
+    unique: dict[tuple[str | None, int | None, str], DigestError] = {}
+    for result in results:
+        if isinstance(result, DigestError):
+            unique.setdefault((result.path, result.line, result.message), result)
+    if unique:
+        raise BuildFailed(list(unique.values()))
+    return {
+        output.path: result
+        for output, result in zip(outputs, results, strict=True)
+        if isinstance(result, bytes)
+    }
 
 
 def _copies(root: Path, asset_paths: list[Path], output: Path) -> dict[str, Path]:

@@ -12,7 +12,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any
 
 import yaml
@@ -169,7 +168,7 @@ def parse_post(source: str, text: str, config: Config) -> ParsedPost:
         updated=updated.astimezone(config.zone) if updated else None,
         language=language,
         references=rendered.references,
-        extra=MappingProxyType({k: v for k, v in meta.items() if k not in KNOWN_KEYS}),
+        extra={k: v for k, v in meta.items() if k not in KNOWN_KEYS},
     )
     warnings = tuple(ContentError(w.message, source, w.line) for w in rendered.warnings)
     return ParsedPost(post, warnings)

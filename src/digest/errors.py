@@ -43,6 +43,12 @@ class DigestError(Exception):
     def __repr__(self) -> str:
         return f"{type(self).__name__}({str(self)!r})"
 
+    def __reduce__(
+        self,
+    ) -> tuple[type[DigestError], tuple[str, str | None, int | None, str | None]]:
+        # Errors travel back from worker processes; keep their location on the way.
+        return (type(self), (self.message, self.path, self.line, self.hint))
+
 
 class ConfigError(DigestError):
     """The site configuration is invalid."""
@@ -67,6 +73,9 @@ class BuildFailed(DigestError):
         self.problems = tuple(problems)
         count = len(self.problems)
         super().__init__(f"build failed with {count} problem{'s' if count != 1 else ''}")
+
+    def __reduce__(self) -> tuple[type[BuildFailed], tuple[tuple[DigestError, ...]]]:  # type: ignore[override]
+        return (type(self), (self.problems,))
 
 
 def sort_problems(problems: Sequence[DigestError]) -> list[DigestError]:

@@ -8,12 +8,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from types import MappingProxyType
 from typing import Any, Literal
 
 from digest.config import Config
-
-_EMPTY: Mapping[str, Any] = MappingProxyType({})
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +59,7 @@ class Post:
     language: str = ""
     """The post's own language when front matter sets one; else the site's."""
     references: tuple[Reference, ...] = ()
-    extra: Mapping[str, Any] = field(default_factory=lambda: _EMPTY)
+    extra: Mapping[str, Any] = field(default_factory=dict)
     """Front-matter keys digest does not know, for templates (``page.extra.key``)."""
 
     @property

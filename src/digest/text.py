@@ -15,7 +15,8 @@ _CJK = (
     "\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0003134f"
 )
 _UNIT = re.compile(rf"[{_CJK}]|[^\s{_CJK}\u3000-\u303f\uff00-\uffef]+")
-_WORDLIKE = re.compile(rf"[{_CJK}]|[A-Za-z0-9\u00c0-\u024f]+(?:['’.\-][A-Za-z0-9]+)*")
+_CJK_CHARACTER = re.compile(rf"[{_CJK}]")
+_LATIN_WORD = re.compile(r"[A-Za-z0-9\u00c0-\u024f]+(?:['’.\-][A-Za-z0-9]+)*")
 CJK_PER_MINUTE = 300
 WORDS_PER_MINUTE = 200
 ELLIPSIS = "…"
@@ -35,13 +36,9 @@ class TextStats:
 
 
 def text_stats(text: str) -> TextStats:
-    cjk = words = 0
-    for unit in _WORDLIKE.finditer(text):
-        if len(unit.group()) == 1 and re.match(rf"[{_CJK}]", unit.group()):
-            cjk += 1
-        else:
-            words += 1
-    return TextStats(cjk_characters=cjk, words=words)
+    return TextStats(
+        cjk_characters=len(_CJK_CHARACTER.findall(text)), words=len(_LATIN_WORD.findall(text))
+    )
 
 
 def squash_spaces(text: str) -> str:

@@ -29,6 +29,7 @@ LAYERS = {
     "feeds": 4,
     "state": 5,
     "writer": 5,
+    "parallel": 0,
     "checks": 5,
     "build": 6,
     "livereload": 6,
