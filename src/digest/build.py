@@ -16,13 +16,24 @@ from typing import Any
 
 from digest.checks import check_references, page_ids
 from digest.config import Config, load_config
-from digest.content import CONTENT_DIR, ParsedPost, load_post, scan
+from digest.content import CONTENT_DIR, ParsedPost, decode_post, scan
 from digest.errors import BuildFailed, ContentError, DigestError, OutputError, sort_problems
 from digest.feeds import render_builtin
 from digest.model import Output, Report, Site
 from digest.parallel import default_jobs, ordered_map
 from digest.routes import plan
 from digest.site import assemble
+from digest.state import (
+    CACHE_DIR,
+    Cache,
+    Stat,
+    cache_key,
+    context_fingerprint,
+    file_hash,
+    fingerprint_text,
+    load_cache,
+    save_cache,
+)
 from digest.templates import Templates
 from digest.theme import theme_root
 from digest.writer import check_output_folder, write_files
@@ -47,18 +58,27 @@ class BuildOptions:
     """Worker processes for Markdown and pages; default: every core this process may use."""
     strict: bool = False
     """Treat warnings (broken links, missing alt text, …) as errors; also config ``strict``."""
+    clean: bool = False
+    """Ignore what ``.digest-cache/`` remembers: parse and render everything again."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Produced:
-    """A site rendered in memory, not yet written."""
+    """A site rendered in memory, not yet written: what changed since the cache, and why."""
 
     config: Config
     output: Path
     site: Site
     pages: dict[str, bytes]
+    """Rendered because something they show changed (or no cache knew them)."""
+    kept: frozenset[str]
+    """Pages whose fingerprint and file on disk are as the last build left them."""
     copies: dict[str, Path]
+    """Files to copy; those unchanged since the last build are in ``kept_copies``."""
+    kept_copies: frozenset[str]
     warnings: tuple[DigestError, ...]
+    cache: Cache
+    """The memory to save once the files are written."""
 
 
 def produce(options: BuildOptions) -> Produced:
@@ -71,10 +91,13 @@ def produce(options: BuildOptions) -> Produced:
         overrides["strict"] = True
     config = load_config(root, overrides)
     output = check_output_folder(root, options.output or root / config.output)
+    key = cache_key(repr(config), output)
+    old, note = (Cache(key=key), None) if options.clean else load_cache(root, output, key)
+    new = Cache(key=key)
+    jobs = options.jobs or default_jobs()
 
     post_paths, asset_paths = scan(root)
-    jobs = options.jobs or default_jobs()
-    parsed = _load_posts(root, post_paths, config, jobs)
+    parsed = _load_posts(root, post_paths, config, jobs, old, new)
     site = assemble(
         config,
         [item.post for item in parsed],
@@ -83,41 +106,97 @@ def produce(options: BuildOptions) -> Produced:
         future=options.future,
     )
     outputs = plan(site)
-    pages = _render(Templates(root, config), outputs, config, jobs)
+    templates = Templates(root, config)
+    for output_file in outputs:
+        new.fingerprints[output_file.path] = fingerprint_text(
+            templates.fingerprint(output_file.template)
+            if not output_file.template.startswith(BUILTIN)
+            else output_file.template,
+            context_fingerprint(output_file.context),
+        )
+    kept = frozenset(
+        o.path
+        for o in outputs
+        if old.fingerprints.get(o.path) == new.fingerprints[o.path]
+        and _unchanged(output / o.path, old.files.get(o.path))
+    )
+    pages = _render(templates, [o for o in outputs if o.path not in kept], config, jobs)
     copies = _copies(root, asset_paths, output)
-    _refuse_overlaps(pages, copies, outputs)
-    findings = check_references(config, site.posts, outputs, page_ids(pages), copies)
-    warnings = tuple(sort_problems([w for item in parsed for w in item.warnings] + findings))
+    _refuse_overlaps({o.path: o.source for o in outputs}, copies)
+    kept_copies = frozenset(
+        path
+        for path, source in copies.items()
+        if _unchanged(source, old.sources.get(path))
+        and _unchanged(output / path, old.files.get(path))
+    )
+    new.ids = {path: old.ids[path] for path in kept if path in old.ids} | page_ids(pages)
+    new.sources = {path: _stat(source) for path, source in copies.items()}
+    new.files = {path: old.files[path] for path in kept | kept_copies}
+    findings = check_references(config, site.posts, outputs, new.ids, copies)
+    notes = [ContentError(note, CACHE_DIR)] if note else []
+    warnings = [w for item in parsed for w in item.warnings] + findings + notes
     return Produced(
-        config=config, output=output, site=site, pages=pages, copies=copies, warnings=warnings
+        config=config,
+        output=output,
+        site=site,
+        pages=pages,
+        kept=kept,
+        copies={path: source for path, source in copies.items() if path not in kept_copies},
+        kept_copies=kept_copies,
+        warnings=tuple(sort_problems(warnings)),
+        cache=new,
     )
 
 
 def build(options: BuildOptions) -> Report:
     """Build the site; raises BuildFailed (every problem listed) and writes nothing then.
 
-    With ``strict`` (option or config) warnings are problems too.
+    With ``strict`` (option or config) warnings are problems too. Only pages whose
+    inputs changed are rendered, and only files whose bytes changed are written.
     """
     started = time.perf_counter()
     produced = produce(options)
     if produced.config.strict and produced.warnings:
         raise BuildFailed(produced.warnings)
-    result = write_files(produced.output, produced.pages, produced.copies)
+    result = write_files(
+        produced.output,
+        produced.pages,
+        produced.copies,
+        keep=produced.kept | produced.kept_copies,
+    )
+    produced.cache.files.update(result.stats)
+    save_cache(options.root, produced.output, produced.cache)
     site = produced.site
     return Report(
         written=result.written,
         unchanged=result.unchanged,
-        copied=len(produced.copies),
+        rendered=len(produced.pages),
+        copied=len(produced.copies) + len(produced.kept_copies),
         deleted=result.deleted,
         warnings=tuple(str(w) for w in produced.warnings),
         seconds=time.perf_counter() - started,
         posts=len(site.posts),
-        pages=len(produced.pages),
+        pages=len(produced.pages) + len(produced.kept),
         output=str(produced.output),
         skipped_drafts=site.skipped_drafts,
         skipped_future=site.skipped_future,
         next_future=site.next_future,
     )
+
+
+def _stat(path: Path) -> Stat:
+    status = path.stat()
+    return status.st_size, status.st_mtime_ns
+
+
+def _unchanged(path: Path, recorded: Stat | None) -> bool:
+    """True when ``path`` still has the size and mtime recorded for it."""
+    if recorded is None:
+        return False
+    try:
+        return _stat(path) == recorded
+    except OSError:
+        return False
 
 
 def _now() -> datetime:
@@ -127,20 +206,43 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _load_posts(root: Path, paths: list[Path], config: Config, jobs: int) -> list[ParsedPost]:
-    def load(index: int) -> ParsedPost | list[DigestError]:
-        path = paths[index]
+def _load_posts(
+    root: Path, paths: list[Path], config: Config, jobs: int, old: Cache, new: Cache
+) -> list[ParsedPost]:
+    """Every post: from the cache when its bytes are the same, else parsed (in workers)."""
+    results: list[ParsedPost | list[DigestError]] = []
+    missing: list[tuple[int, str, bytes]] = []
+    for path in paths:
+        source = path.relative_to(root).as_posix()
         try:
-            return load_post(root, path, config)
+            data = path.read_bytes()
+        except OSError as error:
+            results.append([ContentError(f"cannot read: {error.strerror}", source)])
+            continue
+        known = old.posts.get(source)
+        hashed = file_hash(data)
+        if known is not None and known[0] == hashed:
+            results.append(known[1])
+            new.posts[source] = known
+        else:
+            missing.append((len(results), source, data))
+            results.append([])
+
+    def parse(index: int) -> ParsedPost | list[DigestError]:
+        _, source, data = missing[index]
+        try:
+            return decode_post(source, data, config)
         except BuildFailed as failure:
             return list(failure.problems)
         except DigestError as error:
             return [error]
-        except OSError as error:
-            source = path.relative_to(root).as_posix()
-            return [ContentError(f"cannot read: {error.strerror}", source)]
 
-    results = ordered_map(load, len(paths), jobs)
+    for (slot, source, data), result in zip(
+        missing, ordered_map(parse, len(missing), jobs), strict=True
+    ):
+        results[slot] = result
+        if isinstance(result, ParsedPost):
+            new.posts[source] = (file_hash(data), result)
     problems = [problem for result in results if isinstance(result, list) for problem in result]
     if problems:
         raise BuildFailed(problems)
@@ -190,15 +292,12 @@ def _copies(root: Path, asset_paths: list[Path], output: Path) -> dict[str, Path
     return copies
 
 
-def _refuse_overlaps(
-    pages: Mapping[str, bytes], copies: Mapping[str, Path], outputs: list[Output]
-) -> None:
-    sources = {output.path: output.source for output in outputs}
+def _refuse_overlaps(sources: Mapping[str, str], copies: Mapping[str, Path]) -> None:
     clashes = [
         OutputError(
             f"{copies[path]} would overwrite the page made from {sources[path]}", str(copies[path])
         )
-        for path in sorted(set(pages) & set(copies))
+        for path in sorted(set(sources) & set(copies))
     ]
     if clashes:
         raise BuildFailed(clashes)

@@ -41,6 +41,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     _site_options(build)
     build.add_argument("-o", "--output", type=Path, help="output folder (default: config 'output')")
+    build.add_argument(
+        "--clean", action="store_true", help="ignore .digest-cache/: parse and render everything"
+    )
 
     check = commands.add_parser(
         "check",
@@ -64,6 +67,9 @@ def _site_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--future", action="store_true", help="include posts dated in the future")
     parser.add_argument(
         "--strict", action="store_true", help="treat warnings (broken links, alt text) as errors"
+    )
+    parser.add_argument(
+        "-j", "--jobs", type=_positive, help="worker processes (default: every core)"
     )
     parser.add_argument("--debug", action="store_true", help="show tracebacks for errors")
 
@@ -95,6 +101,8 @@ def _options(args: argparse.Namespace) -> BuildOptions | None:
         drafts=args.drafts,
         future=args.future,
         strict=args.strict,
+        jobs=args.jobs,
+        clean=getattr(args, "clean", False),
     )
 
 
@@ -134,8 +142,9 @@ def _build(args: argparse.Namespace) -> int:
     if left_out:
         print(f"left out {' and '.join(left_out)}; --drafts / --future include them")
     print(
-        f"built {_count(report.posts, 'post')} into {_count(report.pages, 'page')}: "
-        f"{len(report.written)} files written, {report.unchanged} unchanged, "
+        f"built {_count(report.posts, 'post')} into {_count(report.pages, 'page')} "
+        f"({report.rendered} rendered): {len(report.written)} files written, "
+        f"{report.unchanged} unchanged, "
         f"{len(report.deleted)} removed, in {report.seconds:.2f} s → {_shown(report.output)}"
     )
     return EXIT_OK
@@ -172,3 +181,9 @@ def _shown(path: str) -> str:
     """A path as the user would type it: relative when it is below the current folder."""
     absolute = Path(path)
     return os.path.relpath(absolute) if absolute.is_relative_to(Path.cwd()) else path
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return int(text)

@@ -6,6 +6,7 @@ pure (text in, Post out); ``load_post`` and ``scan`` are the only functions that
 
 from __future__ import annotations
 
+import hashlib
 import re
 import tomllib
 from collections.abc import Mapping
@@ -76,8 +77,11 @@ def scan(root: Path) -> tuple[list[Path], list[Path]]:
 
 def load_post(root: Path, path: Path, config: Config) -> ParsedPost:
     """Read and parse one post file."""
-    source = path.relative_to(root).as_posix()
-    data = path.read_bytes()
+    return decode_post(path.relative_to(root).as_posix(), path.read_bytes(), config)
+
+
+def decode_post(source: str, data: bytes, config: Config) -> ParsedPost:
+    """Parse a post file's bytes, which must be UTF-8 (a byte-order mark is allowed)."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -151,6 +155,7 @@ def parse_post(source: str, text: str, config: Config) -> ParsedPost:
     summary = truncate(summary or rendered.summary_text, config.summary_length)
     post = Post(
         source=source,
+        fingerprint=hashlib.blake2b(f"{source}\0{text}".encode(), digest_size=16).hexdigest(),
         title=title,
         date=moment,
         slug=slug,

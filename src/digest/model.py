@@ -59,6 +59,8 @@ class Post:
     language: str = ""
     """The post's own language when front matter sets one; else the site's."""
     references: tuple[Reference, ...] = ()
+    fingerprint: str = ""
+    """Hash of the post's path and text: with the config and code it decides every field."""
     extra: Mapping[str, Any] = field(default_factory=dict)
     """Front-matter keys digest does not know, for templates (``page.extra.key``)."""
 
@@ -172,6 +174,8 @@ class Report:
 
     written: tuple[str, ...]
     unchanged: int
+    rendered: int
+    """Pages and feeds rendered; the others were unchanged since the last build."""
     copied: int
     deleted: tuple[str, ...]
     warnings: tuple[str, ...]

@@ -6,6 +6,7 @@ Layer 3: imports config, dates, errors, urls and theme. Undefined variables are 
 
 from __future__ import annotations
 
+import hashlib
 import traceback
 from collections.abc import Mapping
 from datetime import date, datetime
@@ -13,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2 import meta
 
 from digest.config import Config
 from digest.dates import default_date_pattern, format_date
@@ -98,6 +100,7 @@ class Templates:
             lstrip_blocks=True,
             keep_trailing_newline=True,
         )
+        self._fingerprints: dict[str, str] = {}
         self.env.globals.update(
             site=config,
             url=self.url,
@@ -166,6 +169,48 @@ class Templates:
         except (TypeError, ValueError, AttributeError, KeyError, ZeroDivisionError) as error:
             where, line = self._location(error, name)
             raise TemplateError(f"{type(error).__name__}: {error}", where, line) from None
+
+    def fingerprint(self, name: str) -> str:
+        """Hash of ``name`` and every template it extends, includes or imports.
+
+        A dynamic include (a name Jinja cannot know before rendering) counts as
+        depending on every template.
+        """
+        if name not in self._fingerprints:
+            names = self._closure(name)
+            if names is None:
+                names = set(self.env.list_templates(extensions=["html", "xml", "txt"]))
+            digest = hashlib.blake2b(digest_size=16)
+            for each in sorted(names):
+                digest.update(each.encode())
+                digest.update(self._source(each).encode())
+            self._fingerprints[name] = digest.hexdigest()
+        return self._fingerprints[name]
+
+    def _source(self, name: str) -> str:
+        try:
+            assert self.env.loader is not None
+            return self.env.loader.get_source(self.env, name)[0]
+        except jinja2.TemplateNotFound:
+            return "<missing>"
+
+    def _closure(self, name: str) -> set[str] | None:
+        seen: set[str] = set()
+        pending = [name]
+        while pending:
+            current = pending.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            try:
+                tree = self.env.parse(self._source(current))
+            except jinja2.TemplateSyntaxError:
+                continue
+            for referenced in meta.find_referenced_templates(tree):
+                if referenced is None:
+                    return None
+                pending.append(referenced)
+        return seen
 
     def _location(self, error: BaseException, name: str) -> tuple[str, int | None]:
         """The innermost template frame of a render failure: its file and line."""

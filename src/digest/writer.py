@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,6 +22,8 @@ class WriteResult:
     written: tuple[str, ...]
     unchanged: int
     deleted: tuple[str, ...]
+    stats: dict[str, tuple[int, int]]
+    """Size and modification time (ns) of every page and copy as it now is on disk."""
 
 
 def check_output_folder(root: Path, output: Path) -> Path:
@@ -53,27 +55,39 @@ def check_output_folder(root: Path, output: Path) -> Path:
 
 
 def write_files(
-    output: Path, pages: Mapping[str, bytes], copies: Mapping[str, Path]
+    output: Path,
+    pages: Mapping[str, bytes],
+    copies: Mapping[str, Path],
+    keep: Collection[str] = (),
 ) -> WriteResult:
-    """Make ``output`` hold exactly ``pages`` and ``copies`` (plus its dotfiles).
+    """Make ``output`` hold exactly ``pages``, ``copies`` and ``keep`` (plus its dotfiles).
 
-    A file whose bytes are already right is not touched, so its mtime stays and
+    ``keep`` names files already right on disk (the caller knows from its cache). A file
+    whose bytes are already right is not touched either, so its mtime stays and
     sync-based deploys upload only what changed.
     """
     written: list[str] = []
-    unchanged = 0
+    unchanged = len(keep)
+    stats: dict[str, tuple[int, int]] = {}
     for relative, data in sorted(pages.items()):
         if _write_if_changed(output / relative, data):
             written.append(relative)
         else:
             unchanged += 1
+        stats[relative] = _stat(output / relative)
     for relative, source in sorted(copies.items()):
         if _copy_if_changed(source, output / relative):
             written.append(relative)
         else:
             unchanged += 1
-    deleted = _prune(output, set(pages) | set(copies))
-    return WriteResult(tuple(written), unchanged, deleted)
+        stats[relative] = _stat(output / relative)
+    deleted = _prune(output, set(pages) | set(copies) | set(keep))
+    return WriteResult(tuple(written), unchanged, deleted, stats)
+
+
+def _stat(path: Path) -> tuple[int, int]:
+    status = path.stat()
+    return status.st_size, status.st_mtime_ns
 
 
 def _write_if_changed(target: Path, data: bytes) -> bool:

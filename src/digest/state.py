@@ -1,0 +1,155 @@
+"""What the last build knew, kept in ``.digest-cache/`` so the next one redoes only what changed.
+
+Layer 5: imports model, content (ParsedPost) and errors. Two kinds of memory:
+
+- parsed posts, keyed by the file's bytes (and its path), valid while the code, its
+  libraries and the configuration are the same;
+- per output file, the fingerprint of everything it was made from and the size and
+  modification time it was written with, so an unchanged page is neither rendered nor
+  written, and a page changed by hand in the output folder is made again.
+
+A cache that cannot be read, or was written by other code, is dropped with a warning:
+it is never trusted and never fatal.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import pickle
+import sys
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from functools import cache
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from digest.content import ParsedPost
+from digest.model import Post
+
+CACHE_DIR = ".digest-cache"
+FORMAT = 1
+_LIBRARIES = ("markdown-it-py", "mdit-py-plugins", "linkify-it-py", "Jinja2", "Pygments", "PyYAML")
+
+
+Stat = tuple[int, int]
+"""A file's size and modification time in nanoseconds."""
+
+
+@dataclass(slots=True, kw_only=True)
+class Cache:
+    """The memory of one site and output folder; ``key`` says which code and config made it."""
+
+    key: str
+    posts: dict[str, tuple[str, ParsedPost]] = field(default_factory=dict)
+    """source → (hash of the file's bytes, what it parsed to)."""
+    fingerprints: dict[str, str] = field(default_factory=dict)
+    """output path → fingerprint of what it was rendered from."""
+    ids: dict[str, frozenset[str]] = field(default_factory=dict)
+    """output path → element ids of the page (targets of #fragments)."""
+    files: dict[str, Stat] = field(default_factory=dict)
+    """output path → the file as written (pages and copies)."""
+    sources: dict[str, Stat] = field(default_factory=dict)
+    """output path of a copied file → its source as it was copied."""
+
+
+@cache
+def code_fingerprint() -> str:
+    """Our own code (every module's bytes) and the versions of the libraries that shape output."""
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(sys.version.encode())
+    for name in _LIBRARIES:
+        try:
+            digest.update(f"{name}={metadata.version(name)};".encode())
+        except metadata.PackageNotFoundError:
+            digest.update(f"{name}=?;".encode())
+    for module in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(module.read_bytes())
+    return digest.hexdigest()
+
+
+def cache_key(config_repr: str, output: Path) -> str:
+    return fingerprint_text(code_fingerprint(), config_repr, str(output), str(FORMAT))
+
+
+def fingerprint_text(*parts: str) -> str:
+    digest = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        digest.update(part.encode("utf-8", "surrogatepass"))
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def file_hash(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def _cache_file(root: Path, output: Path) -> Path:
+    name = hashlib.blake2b(str(output).encode(), digest_size=6).hexdigest()
+    return root / CACHE_DIR / f"build-{name}.pickle"
+
+
+def load_cache(root: Path, output: Path, key: str) -> tuple[Cache, str | None]:
+    """The cache for this site and output, or an empty one (and why, when it was unusable)."""
+    path = _cache_file(root, output)
+    if not path.is_file():
+        return Cache(key=key), None
+    try:
+        with path.open("rb") as stream:
+            loaded = pickle.load(stream)
+    except Exception as error:  # noqa: BLE001 - any unreadable cache is discarded
+        reason = type(error).__name__
+        return Cache(key=key), f"discarded an unreadable cache ({reason})"
+    if not isinstance(loaded, Cache):
+        return Cache(key=key), "discarded a cache in an unknown format"
+    if loaded.key != key:
+        # Other code, libraries or configuration: parsed posts and pages may differ.
+        return Cache(key=key, files=loaded.files, sources=loaded.sources), None
+    return loaded, None
+
+
+def save_cache(root: Path, output: Path, cache_state: Cache) -> None:
+    path = _cache_file(root, output)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    ignore = path.parent / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("*\n", encoding="utf-8")
+    temporary = path.with_suffix(".tmp")
+    with temporary.open("wb") as stream:
+        pickle.dump(cache_state, stream, protocol=pickle.HIGHEST_PROTOCOL)
+    temporary.replace(path)
+
+
+def context_fingerprint(context: Mapping[str, Any]) -> str:
+    """A hash of everything a template can see: a post counts by its file's hash."""
+    digest = hashlib.blake2b(digest_size=16)
+    _feed(digest, context)
+    return digest.hexdigest()
+
+
+def _feed(digest: Any, value: object) -> None:
+    if isinstance(value, Post):
+        digest.update(f"P{value.fingerprint}\0".encode())
+    elif isinstance(value, str | int | float | bool | date | datetime) or value is None:
+        digest.update(f"{type(value).__name__}:{value!r}\0".encode("utf-8", "surrogatepass"))
+    elif isinstance(value, Mapping):
+        digest.update(b"{")
+        for key in sorted(value, key=str):
+            _feed(digest, key)
+            _feed(digest, value[key])
+        digest.update(b"}")
+    elif isinstance(value, tuple | list | frozenset | set):
+        items = sorted(value, key=repr) if isinstance(value, frozenset | set) else value
+        digest.update(b"[")
+        for item in items:
+            _feed(digest, item)
+        digest.update(b"]")
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        digest.update(f"<{type(value).__name__}".encode())
+        for item in dataclasses.fields(value):
+            _feed(digest, getattr(value, item.name))
+        digest.update(b">")
+    else:
+        digest.update(f"{type(value).__name__}:{value!r}\0".encode("utf-8", "surrogatepass"))
