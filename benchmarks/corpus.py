@@ -28,6 +28,7 @@ PHRASES = [
     "推出了面向开发者的命令行工具，可以直接在终端里对话",
     "展示了机器人在真实环境中完成复杂任务的视频",
 ]
+CODE = '```python\nprint("hello, digest")\nfor i in range(3):\n    print(i)\n```\n'
 ENGLISH = [
     "The release notes mention a longer context window and better tool use.",
     "Early testers report fewer refusals and more consistent formatting.",
@@ -45,8 +46,9 @@ def post_body(rng: random.Random, day: date) -> str:
         slug = f"{company.lower()}-{day:%Y%m%d}-{item}"
         parts.append(f"项目地址：https://example.com/{slug}，欢迎试用。\n")
         if item % 2:
+            image = f"https://img.example.com/{slug}.png"
             parts.append(
-                f'<img width="600" src="https://img.example.com/{slug}.png" alt="{company} 示意图">\n'
+                f'<img width="600" src="{image}" alt="{company} 示意图">\n'
                 f"<small>图：{company} 的官方示意图。</small>\n"
             )
         else:
@@ -56,7 +58,7 @@ def post_body(rng: random.Random, day: date) -> str:
         if item == 3 and rng.random() < 0.3:
             parts.append("| 模型 | 分数 |\n| --- | ---: |\n| A | 71.2 |\n| B | 69.8 |\n")
         if item == 4 and rng.random() < 0.2:
-            parts.append('```python\nprint("hello, digest")\nfor i in range(3):\n    print(i)\n```\n')
+            parts.append(CODE)
     handles = " ".join(f"[@{c}](https://x.com/{c})" for c in rng.sample(COMPANIES, 4))
     parts.append(f"## 链接\n\n{handles}  \n[@digest](https://x.com/digest)\n")
     return "\n".join(parts)
@@ -84,7 +86,10 @@ def write_corpus(out: Path, posts: int, seed: int, hugo: bool) -> None:
         folder.mkdir(exist_ok=True)
         (folder / f"{day:%m-%d}.md").write_text(front + body, encoding="utf-8")
         if hugo:
-            hugo_front = f'---\ntitle: "{day:%Y年%m月%d日}"\ndate: {day:%Y-%m-%d}\ntags: [{", ".join(tags)}]\n---\n\n'
+            hugo_front = (
+                f'---\ntitle: "{day:%Y年%m月%d日}"\ndate: {day:%Y-%m-%d}\n'
+                f"tags: [{', '.join(tags)}]\n---\n\n"
+            )
             (hugo_content / f"{day:%Y-%m-%d}.md").write_text(hugo_front + body, encoding="utf-8")
 
 

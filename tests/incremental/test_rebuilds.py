@@ -1,0 +1,142 @@
+"""Incremental builds: what a rebuild renders after each kind of edit, and that it is right."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from digest.build import BuildOptions, build
+from digest.model import Report
+
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+class Site:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.write("digest.toml", 'title = "Inc"\nbase_url = "https://example.org/"\n')
+        self.write("templates/.keep", "")
+        for day, tags in ((10, "a, b"), (11, "b"), (12, "a"), (13, "c")):
+            self.write(f"content/2024/03-{day}.md", f"---\ntags: [{tags}]\n---\n\nDay {day}.\n")
+
+    def write(self, relative: str, text: str) -> None:
+        path = self.root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+    def build(self, **options: object) -> Report:
+        return build(BuildOptions(root=self.root, now=NOW, jobs=1, **options))  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def inc(tmp_path: Path) -> Site:
+    site = Site(tmp_path / "site")
+    first = site.build()
+    assert len(first.rendered) == first.pages
+    return site
+
+
+def test_second_build_renders_and_writes_nothing(inc: Site) -> None:
+    report = inc.build()
+
+    assert report.rendered == ()
+    assert report.written == ()
+    assert report.deleted == ()
+
+
+def test_editing_a_post_body_renders_exactly_what_shows_it(inc: Site) -> None:
+    inc.write("content/2024/03-11.md", "---\ntags: [b]\n---\n\nDay 11, corrected.\n")
+
+    report = inc.build()
+
+    assert set(report.rendered) == {
+        "2024/03/11/index.html",  # the post
+        "2024/03/10/index.html",  # its neighbours link to it by title
+        "2024/03/12/index.html",
+        "index.html",  # listings that show it
+        "2024/index.html",
+        "2024/03/index.html",
+        "archive/index.html",
+        "tags/index.html",  # it carries each tag's posts
+        "tags/b/index.html",
+        "tags/b/feed.xml",
+        "feed.xml",
+        "atom.xml",
+        "feed.json",
+    }
+    assert "2024/03/11/index.html" in report.written
+    assert "Day 11, corrected." in (inc.root / "public/2024/03/11/index.html").read_text()
+
+
+def test_editing_one_template_renders_only_its_pages(inc: Site) -> None:
+    inc.write("templates/tags.html", '{% extends "base.html" %}{% block main %}TAGS{% endblock %}')
+
+    report = inc.build()
+
+    assert report.rendered == ("tags/index.html",)
+
+
+def test_editing_the_base_template_renders_every_page_but_not_feeds(inc: Site) -> None:
+    shutil.copy(Path(__file__).parents[2] / "templates/base.html", inc.root / "templates/base.html")
+    with (inc.root / "templates/base.html").open("a", encoding="utf-8") as stream:
+        stream.write("{# changed #}\n")
+
+    report = inc.build()
+
+    assert all(path.endswith(".html") for path in report.rendered)
+    assert "index.html" in report.rendered and "404.html" in report.rendered
+    assert "feed.xml" not in report.rendered
+    assert report.written == ()  # the comment renders to nothing: no file changes
+
+
+def test_adding_deleting_and_redating_posts(inc: Site) -> None:
+    inc.write("content/2024/03-14.md", "---\ntags: [c]\n---\n\nDay 14.\n")
+    added = inc.build()
+    assert "2024/03/14/index.html" in added.written
+    assert "2024/03/13/index.html" in added.rendered  # its 'next digest' link now exists
+    # The daily case: older posts' pages and other tags do not render again.
+    assert "2024/03/11/index.html" not in added.rendered
+    assert "tags/a/index.html" not in added.rendered
+    assert "Day 14" in (inc.root / "public/index.html").read_text()
+
+    (inc.root / "content/2024/03-12.md").unlink()
+    deleted = inc.build()
+    assert "2024/03/12/index.html" in deleted.deleted
+    assert not (inc.root / "public/tags/a/index.html").read_text().count("March 12")
+
+    inc.write("content/2024/03-10.md", "---\ndate: 2024-04-01\ntags: [a, b]\n---\n\nMoved.\n")
+    moved = inc.build()
+    assert "2024/04/01/index.html" in moved.written  # a date-named file is its day's page
+    assert "2024/03/10/index.html" in moved.deleted
+
+
+def test_a_page_changed_by_hand_in_the_output_is_made_again(inc: Site) -> None:
+    page = inc.root / "public/2024/03/12/index.html"
+    original = page.read_bytes()
+    page.write_text("tampered", encoding="utf-8")
+
+    report = inc.build()
+
+    assert report.rendered == ("2024/03/12/index.html",)
+    assert page.read_bytes() == original
+
+
+def test_an_unreadable_cache_is_discarded_with_a_warning(inc: Site) -> None:
+    for cache_file in (inc.root / ".digest-cache").glob("*.pickle"):
+        cache_file.write_bytes(b"not a pickle")
+
+    report = inc.build()
+
+    assert report.warnings == (".digest-cache: discarded an unreadable cache (UnpicklingError)",)
+    assert len(report.rendered) == report.pages
+    assert report.written == ()
+
+
+def test_clean_ignores_the_cache(inc: Site) -> None:
+    report = inc.build(clean=True)
+
+    assert len(report.rendered) == report.pages
+    assert report.written == ()
