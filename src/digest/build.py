@@ -26,9 +26,9 @@ from digest.site import assemble
 from digest.state import (
     CACHE_DIR,
     Cache,
+    ContextHasher,
     Stat,
     cache_key,
-    context_fingerprint,
     file_hash,
     fingerprint_text,
     load_cache,
@@ -108,12 +108,13 @@ def produce(options: BuildOptions) -> Produced:
     )
     outputs = plan(site)
     templates = Templates(root, config)
+    hasher = ContextHasher()
     for output_file in outputs:
         new.fingerprints[output_file.path] = fingerprint_text(
             templates.fingerprint(output_file.template)
             if not output_file.template.startswith(BUILTIN)
             else output_file.template,
-            context_fingerprint(output_file.context),
+            hasher.fingerprint(output_file.context),
         )
     kept = frozenset(
         o.path

@@ -22,7 +22,7 @@ from digest.config import Config
 from digest.dates import date_from_source, default_date_pattern, format_date, parse_date
 from digest.errors import BuildFailed, ContentError, DigestError
 from digest.markdown import LinkContext, render, rewrite_reference
-from digest.model import Post
+from digest.model import Post, Record
 from digest.text import TextStats, truncate
 from digest.urls import expand_permalink, slugify
 
@@ -48,7 +48,7 @@ _HANDLERS: tuple[BaseHandler, ...] = (YAMLHandler(), TomlHandler())
 
 
 @dataclass(frozen=True, slots=True)
-class ParsedPost:
+class ParsedPost(Record):
     """A post and the warnings found while reading it."""
 
     post: Post

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, time, tzinfo
+from functools import cache
 
 _DATE_STRING = re.compile(
     r"^(?P<y>\d{4})[-/](?P<m>\d{1,2})[-/](?P<d>\d{1,2})"
@@ -100,6 +101,7 @@ def _safe_date(year: str, month: str, day: str) -> date | None:
         return None
 
 
+@cache
 def is_chinese_or_japanese(language: str) -> bool:
     return language.lower().split("-")[0] in ("zh", "ja")
 
@@ -125,6 +127,7 @@ def format_date(moment: date, pattern: str, language: str) -> str:
     )
 
 
+@cache
 def format_period(kind: str, start: date, language: str, day_pattern: str = "") -> str:
     """Title of a year, month or day archive in the site language."""
     chinese = is_chinese_or_japanese(language)

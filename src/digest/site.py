@@ -90,6 +90,10 @@ def _tags(posts: Sequence[Post], problems: list[DigestError]) -> tuple[Tag, ...]
                 )
                 continue
             names_by_slug.setdefault(slug, {}).setdefault(name, post)
+    by_name: dict[str, list[Post]] = {}
+    for post in posts:
+        for name in post.tags:
+            by_name.setdefault(name, []).append(post)
     tags: list[Tag] = []
     for slug, names in sorted(names_by_slug.items()):
         if len(names) > 1:
@@ -106,7 +110,7 @@ def _tags(posts: Sequence[Post], problems: list[DigestError]) -> tuple[Tag, ...]
                 )
             continue
         name = next(iter(names))
-        tagged = tuple(p for p in posts if name in p.tags)
+        tagged = tuple(by_name.get(name, ()))
         tags.append(Tag(name=name, slug=slug, url=tag_url(slug), posts=tagged))
     return tuple(sorted(tags, key=lambda tag: (tag.name.lower(), tag.name)))
 
@@ -157,12 +161,8 @@ def _with_children(
     parents: tuple[Archive, ...], children: tuple[Archive, ...]
 ) -> tuple[Archive, ...]:
     """Give each year its months and each month its days (as links)."""
-    updated: list[Archive] = []
-    for parent in parents:
-        inside = tuple(
-            Link(url=child.url, title=child.title)
-            for child in children
-            if child.up is not None and child.up.url == parent.url
-        )
-        updated.append(replace(parent, children=inside))
-    return tuple(updated)
+    inside: dict[str, list[Link]] = {}
+    for child in children:
+        if child.up is not None:
+            inside.setdefault(child.up.url, []).append(Link(url=child.url, title=child.title))
+    return tuple(replace(parent, children=tuple(inside.get(parent.url, ()))) for parent in parents)

@@ -21,14 +21,14 @@ import sys
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from functools import cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 from digest.content import ParsedPost
-from digest.model import Post
+from digest.model import Post, field_names
 
 CACHE_DIR = ".digest-cache"
 FORMAT = 1
@@ -143,34 +143,47 @@ def save_cache(root: Path, output: Path, cache_state: Cache) -> None:
     temporary.replace(path)
 
 
-def context_fingerprint(context: Mapping[str, Any]) -> str:
-    """A hash of everything a template can see: a post counts by its file's hash."""
-    digest = hashlib.blake2b(digest_size=16)
-    _feed(digest, context)
-    return digest.hexdigest()
+class ContextHasher:
+    """Fingerprints of template contexts, remembering shared parts for one build.
 
+    A post counts by its own fingerprint (the hash of its file), never by its fields.
+    Objects shared by many contexts (the nav, an archive, a tag's posts) are hashed once:
+    the build keeps them alive, so their ids are stable while this hasher lives.
+    """
 
-def _feed(digest: Any, value: object) -> None:
-    if isinstance(value, Post):
-        digest.update(f"P{value.fingerprint}\0".encode())
-    elif isinstance(value, str | int | float | bool | date | datetime) or value is None:
-        digest.update(f"{type(value).__name__}:{value!r}\0".encode("utf-8", "surrogatepass"))
-    elif isinstance(value, Mapping):
-        digest.update(b"{")
-        for key in sorted(value, key=str):
-            _feed(digest, key)
-            _feed(digest, value[key])
-        digest.update(b"}")
-    elif isinstance(value, tuple | list | frozenset | set):
-        items = sorted(value, key=repr) if isinstance(value, frozenset | set) else value
-        digest.update(b"[")
-        for item in items:
-            _feed(digest, item)
-        digest.update(b"]")
-    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-        digest.update(f"<{type(value).__name__}".encode())
-        for item in dataclasses.fields(value):
-            _feed(digest, getattr(value, item.name))
-        digest.update(b">")
-    else:
-        digest.update(f"{type(value).__name__}:{value!r}\0".encode("utf-8", "surrogatepass"))
+    def __init__(self) -> None:
+        self._memo: dict[int, tuple[object, str]] = {}
+
+    def fingerprint(self, context: Mapping[str, Any]) -> str:
+        return self._token(context)
+
+    def _token(self, value: object) -> str:
+        if isinstance(value, Post):
+            return f"P{value.fingerprint}"
+        if value is None or isinstance(value, str | int | float | date):
+            return f"{type(value).__name__}:{value!r}"
+        known = self._memo.get(id(value))
+        if known is not None and known[0] is value:
+            return known[1]
+        digest = hashlib.blake2b(digest_size=16)
+        if isinstance(value, Mapping):
+            digest.update(b"{")
+            for key in sorted(value, key=str):
+                digest.update(f"{self._token(key)}={self._token(value[key])}\0".encode())
+        elif isinstance(value, tuple | list):
+            digest.update(b"[")
+            for item in value:
+                digest.update(f"{self._token(item)}\0".encode())
+        elif isinstance(value, frozenset | set):
+            digest.update(b"(")
+            for token in sorted(self._token(item) for item in value):
+                digest.update(f"{token}\0".encode())
+        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+            digest.update(f"<{type(value).__qualname__}".encode())
+            for name in field_names(type(value)):
+                digest.update(f"{self._token(getattr(value, name))}\0".encode())
+        else:
+            digest.update(f"{type(value).__qualname__}:{value!r}".encode())
+        token = f"#{digest.hexdigest()}"
+        self._memo[id(value)] = (value, token)
+        return token

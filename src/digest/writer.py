@@ -126,20 +126,29 @@ def _prune(output: Path, keep: set[str]) -> tuple[str, ...]:
     deleted: list[str] = []
     if not output.is_dir():
         return ()
-    for folder, dirnames, filenames in os.walk(output, topdown=True):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        base = Path(folder)
-        for name in sorted(filenames):
-            if name.startswith("."):
-                continue
-            path = base / name
-            relative = path.relative_to(output).as_posix()
-            if relative not in keep:
-                path.unlink()
-                deleted.append(relative)
-    for folder, _, _ in sorted(os.walk(output), key=lambda entry: -len(entry[0])):
-        path = Path(folder)
-        hidden = any(part.startswith(".") for part in path.relative_to(output).parts)
-        if path != output and not hidden and not any(path.iterdir()):
-            path.rmdir()
-    return tuple(deleted)
+    emptied: list[str] = []
+
+    def visit(folder: str, prefix: str) -> bool:
+        """Prune one folder; True when it is left empty."""
+        empty = True
+        with os.scandir(folder) as entries:
+            for entry in sorted(entries, key=lambda e: e.name):
+                relative = f"{prefix}{entry.name}"
+                if entry.name.startswith("."):
+                    empty = False
+                elif entry.is_dir(follow_symlinks=False):
+                    if visit(entry.path, f"{relative}/"):
+                        emptied.append(entry.path)
+                    else:
+                        empty = False
+                elif relative in keep:
+                    empty = False
+                else:
+                    Path(entry.path).unlink()
+                    deleted.append(relative)
+        return empty
+
+    visit(str(output), "")
+    for folder in emptied:
+        Path(folder).rmdir()
+    return tuple(sorted(deleted))
