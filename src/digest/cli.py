@@ -57,6 +57,31 @@ def _parser() -> argparse.ArgumentParser:
         epilog="example: digest check --strict --base-url https://example.org/news/",
     )
     _site_options(check)
+
+    serve = commands.add_parser(
+        "serve",
+        help="preview the site while you write: rebuilds and reloads on every save",
+        description=(
+            "Build the site into .digest-cache/serve/ (never public/), serve it, and rebuild "
+            "on every change to content/, templates/, static/ or the config. Open pages "
+            "reload by themselves and show build errors over the page."
+        ),
+        epilog="example: digest serve --port 8080 --open",
+    )
+    serve.add_argument("-s", "--source", type=Path, default=Path(), help="site folder")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port (default 8000, or the next free one)")
+    serve.add_argument(
+        "--drafts",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="show drafts and future posts (default: yes)",
+    )
+    serve.add_argument("--open", action="store_true", help="open the site in a browser")
+    serve.add_argument(
+        "-j", "--jobs", type=_positive, help="worker processes (default: every core)"
+    )
+    serve.add_argument("--debug", action="store_true", help="show tracebacks for errors")
     return parser
 
 
@@ -81,6 +106,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _build(args)
         if args.command == "check":
             return _check(args)
+        if args.command == "serve":
+            return _serve(args)
     except Exception as error:  # noqa: BLE001 - every failure must end as one clear line
         return _report_failure(error, debug=args.debug)
     return EXIT_USAGE
@@ -104,6 +131,24 @@ def _options(args: argparse.Namespace) -> BuildOptions | None:
         jobs=args.jobs,
         clean=getattr(args, "clean", False),
     )
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from digest.build import BuildOptions
+    from digest.serve import ServeOptions, serve
+
+    root: Path = args.source
+    if not root.is_dir():
+        print(f"digest: error: site folder {root} does not exist", file=sys.stderr)
+        return EXIT_USAGE
+    options = ServeOptions(
+        build=BuildOptions(root=root, drafts=args.drafts, future=args.drafts, jobs=args.jobs),
+        host=args.host,
+        port=8000 if args.port is None else args.port,
+        port_given=args.port is not None,
+        open_browser=args.open,
+    )
+    return serve(options, say=lambda line: print(line, flush=True))
 
 
 def _check(args: argparse.Namespace) -> int:

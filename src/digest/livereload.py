@@ -1,0 +1,370 @@
+"""The preview server: serves one folder safely and tells open pages when to reload.
+
+Layer 6: imports nothing of the build pipeline; ``serve`` hands it a folder and a
+``Signal`` to follow. Standard library only: ThreadingHTTPServer and Server-Sent Events.
+
+What it guarantees: nothing outside the folder is ever served (``..``, encoded slashes
+and backslashes, NUL, dotfiles, symlinks that leave it); HTML waits while a build runs
+and gets the reload script injected (so built files equal ``digest build`` output);
+nothing is cached (no ``304`` from coarse file times); byte ranges work for media.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+EVENTS_PATH = "/__digest/events"
+SCRIPT_PATH = "/__digest/reload.js"
+MAX_URL = 2048
+IDLE_SECONDS = 15
+BUILD_WAIT_SECONDS = 30
+
+CONTENT_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".mjs": "text/javascript; charset=utf-8",
+    ".xml": "application/xml; charset=utf-8",
+    ".json": "application/json; charset=utf-8",
+    ".txt": "text/plain; charset=utf-8",
+    ".md": "text/plain; charset=utf-8",
+    ".svg": "image/svg+xml; charset=utf-8",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".avif": "image/avif",
+    ".ico": "image/x-icon",
+    ".mp4": "video/mp4",
+    ".m4v": "video/mp4",
+    ".webm": "video/webm",
+    ".mov": "video/quicktime",
+    ".mp3": "audio/mpeg",
+    ".woff2": "font/woff2",
+    ".woff": "font/woff",
+    ".pdf": "application/pdf",
+}
+_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+
+
+@dataclass
+class Signal:
+    """What browsers follow: a version that goes up after each build, and its outcome."""
+
+    version: int = 0
+    problems: tuple[str, ...] = ()
+    css_only: bool = False
+    building: threading.Event = field(default_factory=threading.Event)
+    changed: threading.Condition = field(default_factory=threading.Condition)
+
+    def start_build(self) -> None:
+        self.building.set()
+
+    def finish_build(self, problems: Iterable[str], *, css_only: bool) -> None:
+        with self.changed:
+            self.version += 1
+            self.problems = tuple(problems)
+            self.css_only = css_only and not self.problems
+            self.building.clear()
+            self.changed.notify_all()
+
+    def message(self) -> str:
+        return json.dumps(
+            {"version": self.version, "problems": list(self.problems), "css": self.css_only},
+            ensure_ascii=False,
+        )
+
+
+class PreviewServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address: tuple[str, int], folder: Path, signal: Signal) -> None:
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
+        self.folder = folder.resolve()
+        self.signal = signal
+        self.stopping = threading.Event()
+        super().__init__(address, PreviewHandler)
+        host, port = self.server_address[:2]
+        names = {str(host), "localhost", "127.0.0.1", "[::1]", "::1"}
+        self.allowed_hosts = {f"{name}:{port}" for name in names} | names
+
+    def shutdown(self) -> None:
+        self.stopping.set()
+        with self.signal.changed:
+            self.signal.changed.notify_all()
+        super().shutdown()
+
+
+class PreviewHandler(BaseHTTPRequestHandler):
+    server: PreviewServer
+    protocol_version = "HTTP/1.1"
+    timeout = IDLE_SECONDS
+    server_version = "digest-preview"
+    sys_version = ""
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+    def do_HEAD(self) -> None:
+        self._respond(head=True)
+
+    def do_GET(self) -> None:
+        self._respond(head=False)
+
+    def _refuse(self, status: HTTPStatus, text: str = "") -> None:
+        body = (text or status.phrase).encode() + b"\n"
+        self.send_response(status)
+        self.send_header("Content-Type", "text/plain; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def _respond(self, *, head: bool) -> None:
+        if len(self.path) > MAX_URL:
+            self._refuse(HTTPStatus.REQUEST_URI_TOO_LONG)
+            return
+        host = self.headers.get("Host", "")
+        if host.lower() not in self.server.allowed_hosts:
+            self._refuse(HTTPStatus.MISDIRECTED_REQUEST, "unknown Host; open the preview address")
+            return
+        raw_path = urlsplit(self.path).path
+        if raw_path == EVENTS_PATH:
+            self._events()
+            return
+        if raw_path == SCRIPT_PATH:
+            self._send(RELOAD_SCRIPT.encode(), "text/javascript; charset=utf-8", head=head)
+            return
+        target = self._resolve(raw_path)
+        if isinstance(target, HTTPStatus):
+            self._refuse(target)
+            return
+        if isinstance(target, str):
+            self._redirect(target)
+            return
+        if target is None:
+            self._not_found(head=head)
+            return
+        if target.suffix == ".html":
+            self._html(target.read_bytes(), HTTPStatus.OK, head=head)
+            return
+        self._file(target, head=head)
+
+    def _resolve(self, raw_path: str) -> Path | HTTPStatus | str | None:
+        """The file for a request path: None when there is none, a status when refused,
+        a string when the browser should go there instead (a folder without its slash)."""
+        lowered = raw_path.lower()
+        if "%00" in lowered or "\x00" in raw_path or "%2f" in lowered or "%5c" in lowered:
+            return HTTPStatus.BAD_REQUEST
+        path = unquote(raw_path)
+        if "\\" in path or "\x00" in path or not path.startswith("/"):
+            return HTTPStatus.BAD_REQUEST
+        parts = [part for part in path.split("/") if part]
+        if any(part in (".", "..") for part in parts):
+            return HTTPStatus.BAD_REQUEST
+        if any(part.startswith(".") for part in parts):
+            return None
+        candidate = self.server.folder.joinpath(*parts) if parts else self.server.folder
+        if candidate.is_dir():
+            if not path.endswith("/"):
+                return raw_path + "/"
+            candidate = candidate / "index.html"
+        try:
+            real = candidate.resolve(strict=True)
+        except (OSError, RuntimeError):
+            return None
+        if not real.is_relative_to(self.server.folder) or not real.is_file():
+            return None
+        return real
+
+    def _redirect(self, location: str) -> None:
+        self.send_response(HTTPStatus.MOVED_PERMANENTLY)
+        self.send_header("Location", location)
+        self.send_header("Content-Length", "0")
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+
+    def _not_found(self, *, head: bool) -> None:
+        page = self.server.folder / "404.html"
+        data = page.read_bytes() if page.is_file() else b"<!doctype html><title>404</title>"
+        self._html(data, HTTPStatus.NOT_FOUND, head=head)
+
+    def _html(self, data: bytes, status: HTTPStatus, *, head: bool) -> None:
+        signal = self.server.signal
+        if signal.building.is_set():
+            # Never answer with a page the running build is about to replace.
+            with signal.changed:
+                signal.changed.wait_for(
+                    lambda: not signal.building.is_set() or self.server.stopping.is_set(),
+                    timeout=BUILD_WAIT_SECONDS,
+                )
+            data = self._reread(data)
+        tag = (
+            f'<script src="{SCRIPT_PATH}" data-version="{signal.version}" '
+            f'data-state="{_escape(signal.message())}"></script>'
+        ).encode()
+        at = data.rfind(b"</body>")
+        data = data[:at] + tag + data[at:] if at >= 0 else data + tag
+        self._send(data, CONTENT_TYPES[".html"], head=head, status=status)
+
+    def _reread(self, data: bytes) -> bytes:
+        target = self._resolve(urlsplit(self.path).path)
+        return target.read_bytes() if isinstance(target, Path) else data
+
+    def _file(self, target: Path, *, head: bool) -> None:
+        size = target.stat().st_size
+        kind = CONTENT_TYPES.get(target.suffix.lower(), "application/octet-stream")
+        wanted = self.headers.get("Range")
+        start, end = 0, size - 1
+        status = HTTPStatus.OK
+        if wanted:
+            found = _RANGE.match(wanted.strip())
+            if not found or (not found.group(1) and not found.group(2)):
+                self._range_not_satisfiable(size)
+                return
+            if found.group(1):
+                start = int(found.group(1))
+                end = min(int(found.group(2)), size - 1) if found.group(2) else size - 1
+            else:
+                start = max(0, size - int(found.group(2)))
+            if start >= size or start > end:
+                self._range_not_satisfiable(size)
+                return
+            status = HTTPStatus.PARTIAL_CONTENT
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(end - start + 1))
+        self.send_header("Accept-Ranges", "bytes")
+        self.send_header("Cache-Control", "no-store")
+        if status == HTTPStatus.PARTIAL_CONTENT:
+            self.send_header("Content-Range", f"bytes {start}-{end}/{size}")
+        self.end_headers()
+        if head:
+            return
+        with target.open("rb") as stream:
+            stream.seek(start)
+            remaining = end - start + 1
+            while remaining > 0:
+                chunk = stream.read(min(remaining, 1 << 16))
+                if not chunk:
+                    break
+                self.wfile.write(chunk)
+                remaining -= len(chunk)
+
+    def _range_not_satisfiable(self, size: int) -> None:
+        self.send_response(HTTPStatus.REQUESTED_RANGE_NOT_SATISFIABLE)
+        self.send_header("Content-Range", f"bytes */{size}")
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def _send(
+        self, data: bytes, kind: str, *, head: bool, status: HTTPStatus = HTTPStatus.OK
+    ) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        if not head:
+            self.wfile.write(data)
+
+    def _events(self) -> None:
+        """Server-Sent Events: the current state at once, then after every build."""
+        self.send_response(HTTPStatus.OK)
+        self.send_header("Content-Type", "text/event-stream; charset=utf-8")
+        self.send_header("Cache-Control", "no-store")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.close_connection = True
+        seen = -1
+        try:
+            while not self.server.stopping.is_set():
+                message, version = self._next_state(seen)
+                if self.server.stopping.is_set():
+                    break
+                if version != seen:
+                    self.wfile.write(f"data: {message}\n\n".encode())
+                    seen = version
+                else:
+                    self.wfile.write(b": keep-alive\n\n")
+                self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError, TimeoutError):
+            return
+
+    def _next_state(self, seen: int) -> tuple[str, int]:
+        """Wait until the version differs from ``seen`` (or a keep-alive is due)."""
+        signal = self.server.signal
+        with signal.changed:
+            signal.changed.wait_for(
+                lambda: signal.version != seen or self.server.stopping.is_set(),
+                timeout=IDLE_SECONDS,
+            )
+            return signal.message(), signal.version
+
+
+def _escape(text: str) -> str:
+    return (
+        text.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;").replace(">", "&gt;")
+    )
+
+
+RELOAD_SCRIPT = r"""
+(() => {
+  const me = document.currentScript;
+  let version = Number(me.dataset.version);
+  const key = "digest-scroll:" + location.pathname;
+  const saved = sessionStorage.getItem(key);
+  if (saved !== null) {
+    sessionStorage.removeItem(key);
+    window.addEventListener("load", () => window.scrollTo(0, Number(saved)));
+    window.scrollTo(0, Number(saved));
+  }
+  function overlay(problems) {
+    let box = document.getElementById("digest-overlay");
+    if (!problems.length) { if (box) box.remove(); return; }
+    if (!box) {
+      box = document.createElement("div");
+      box.id = "digest-overlay";
+      box.setAttribute("role", "alert");
+      box.style.cssText = "position:fixed;inset:0 0 auto 0;max-height:60vh;overflow:auto;" +
+        "z-index:2147483647;background:#2b0d0d;color:#ffe9e9;font:14px/1.5 ui-monospace," +
+        "monospace;padding:16px 20px;border-bottom:4px solid #ff5c5c;white-space:pre-wrap";
+      document.body.appendChild(box);
+    }
+    box.textContent = "digest: the last build failed\n\n" + problems.join("\n");
+  }
+  function swapStyles() {
+    for (const link of document.querySelectorAll('link[rel="stylesheet"]')) {
+      const url = new URL(link.href);
+      url.searchParams.set("digest", String(Date.now()));
+      link.href = url.toString();
+    }
+  }
+  function apply(state) {
+    overlay(state.problems);
+    if (state.version === version) return;
+    version = state.version;
+    if (state.problems.length) return;
+    if (state.css) { swapStyles(); return; }
+    sessionStorage.setItem(key, String(window.scrollY));
+    location.reload();
+  }
+  const first = JSON.parse(me.dataset.state);
+  overlay(first.problems);
+  const events = new EventSource("/__digest/events");
+  events.onmessage = (event) => apply(JSON.parse(event.data));
+})();
+"""

@@ -1,0 +1,179 @@
+"""``digest serve``: build into a folder of its own, serve it, rebuild on every save.
+
+Layer 7: imports build, content (which file names editors leave behind), errors and
+livereload. The watcher only notes that something changed; one loop waits for a quiet
+moment, runs the same ``build()`` as ``digest build``, and bumps the signal that open
+pages follow. A failed build keeps the last good pages and shows its problems over them.
+"""
+
+from __future__ import annotations
+
+import errno
+import threading
+import time
+import webbrowser
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from watchdog.events import FileSystemEvent, FileSystemEventHandler
+from watchdog.observers import Observer
+
+from digest.build import BuildOptions, build
+from digest.content import is_ignored
+from digest.errors import BuildFailed, DigestError, OutputError, sort_problems
+from digest.livereload import PreviewServer, Signal
+from digest.state import CACHE_DIR
+
+QUIET_SECONDS = 0.1
+WATCHED = ("content", "templates", "static")
+CONFIG_FILES = ("digest.toml", "pyproject.toml")
+PORT_TRIES = 10
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ServeOptions:
+    build: BuildOptions
+    host: str = "127.0.0.1"
+    port: int = 8000
+    port_given: bool = False
+    """An explicit --port is used or refused; the default one may move to the next free port."""
+    open_browser: bool = False
+
+
+class _Changes(FileSystemEventHandler):
+    """Collects the site-relative paths that changed, ignoring editor droppings."""
+
+    def __init__(self, root: Path, ignored: tuple[Path, ...]) -> None:
+        self.root = root.resolve()
+        self.ignored = ignored
+        self.lock = threading.Lock()
+        self.paths: set[str] = set()
+        self.last = 0.0
+        self.pending = threading.Event()
+
+    def on_any_event(self, event: FileSystemEvent) -> None:
+        if event.event_type in ("opened", "closed_no_write"):
+            return
+        if event.is_directory and event.event_type == "modified":
+            return  # a folder's own time changes with every file in it
+        for raw in (event.src_path, getattr(event, "dest_path", "")):
+            if raw:
+                self._note(Path(str(raw)))
+
+    def _note(self, path: Path) -> None:
+        try:
+            relative = path.resolve().relative_to(self.root)
+        except ValueError:
+            return
+        if any(path.resolve().is_relative_to(folder) for folder in self.ignored):
+            return
+        parts = relative.parts
+        if not parts or any(is_ignored(part) for part in parts):
+            return
+        if parts[0] not in WATCHED and relative.as_posix() not in CONFIG_FILES:
+            return
+        with self.lock:
+            self.paths.add(relative.as_posix())
+            self.last = time.monotonic()
+        self.pending.set()
+
+    def take_when_quiet(self, stop: threading.Event) -> set[str]:
+        """Wait for a change, then for QUIET_SECONDS without one; return what changed."""
+        while not stop.is_set():
+            if not self.pending.wait(timeout=0.5):
+                continue
+            while time.monotonic() - self.last < QUIET_SECONDS:
+                time.sleep(QUIET_SECONDS / 2)
+            with self.lock:
+                changed, self.paths = self.paths, set()
+                self.pending.clear()
+            if changed:
+                return changed
+        return set()
+
+
+def serve(options: ServeOptions, say: Callable[[str], None] = print) -> int:
+    """Run the preview until interrupted; returns the exit code."""
+    root = options.build.root.resolve()
+    output = options.build.output or root / CACHE_DIR / "serve"
+    signal = Signal()
+    server = _start_server(options, output, signal, say)
+    host, port = str(server.server_address[0]), int(server.server_address[1])
+    shown_host = f"[{host}]" if ":" in host else host
+    address = f"http://{shown_host}:{port}/"
+    build_options = replace(options.build, root=root, output=output, base_url=address)
+
+    def rebuild(changed: set[str]) -> None:
+        signal.start_build()
+        started = time.perf_counter()
+        try:
+            report = build(build_options)
+        except BuildFailed as failure:
+            problems = [str(p) for p in sort_problems(failure.problems)]
+        except DigestError as error:
+            problems = [str(error)]
+        else:
+            problems = []
+        took = time.perf_counter() - started
+        what = ", ".join(sorted(changed)[:3]) + (" …" if len(changed) > 3 else "") or "start"
+        css_only = bool(changed) and all(path.endswith(".css") for path in changed)
+        signal.finish_build(problems, css_only=css_only)
+        stamp = time.strftime("%H:%M:%S")
+        if problems:
+            say(f"{stamp} {what}: build failed in {took:.2f} s; the last good pages stay up")
+            for problem in problems:
+                say(f"  {problem}")
+        else:
+            say(
+                f"{stamp} {what}: {len(report.rendered)} rendered, {len(report.written)} "
+                f"written, {len(report.deleted)} removed in {took:.2f} s"
+            )
+
+    stop = threading.Event()
+    changes = _Changes(root, (output.resolve(), (root / CACHE_DIR).resolve()))
+    observer = Observer()
+    observer.schedule(changes, str(root), recursive=True)
+    rebuild(set())
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    observer.start()
+    say(f"serving {address} (drafts and future posts shown); Ctrl-C to stop")
+    if options.host not in ("127.0.0.1", "localhost", "::1"):
+        say(f"warning: bound to {options.host}: anyone on your network can see drafts")
+    if options.open_browser:
+        webbrowser.open(address)
+    try:
+        while not stop.is_set():
+            changed = changes.take_when_quiet(stop)
+            if changed:
+                rebuild(changed)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop.set()
+        observer.stop()
+        server.shutdown()
+        server.server_close()
+        observer.join(timeout=1)
+    return 0
+
+
+def _start_server(
+    options: ServeOptions, output: Path, signal: Signal, say: Callable[[str], None]
+) -> PreviewServer:
+    output.mkdir(parents=True, exist_ok=True)
+    tries = 1 if options.port_given or options.port == 0 else PORT_TRIES
+    for offset in range(tries):
+        port = options.port + offset
+        try:
+            server = PreviewServer((options.host, port), output, signal)
+        except OSError as error:
+            if error.errno != errno.EADDRINUSE:
+                raise
+            continue
+        if offset:
+            say(f"port {options.port} is in use; using {port} instead")
+        return server
+    last = options.port + tries - 1
+    ports = f"port {options.port}" if tries == 1 else f"ports {options.port}-{last}"
+    raise OutputError(f"{ports} in use; choose another with --port", hint=None)
