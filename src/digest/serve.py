@@ -55,8 +55,8 @@ class _Changes(FileSystemEventHandler):
     def on_any_event(self, event: FileSystemEvent) -> None:
         if event.event_type in ("opened", "closed_no_write"):
             return
-        if event.is_directory and event.event_type == "modified":
-            return  # a folder's own time changes with every file in it
+        if event.is_directory and event.event_type in ("modified", "created"):
+            return  # the files in a folder bring their own events
         for raw in (event.src_path, getattr(event, "dest_path", "")):
             if raw:
                 self._note(Path(str(raw)))
@@ -133,16 +133,17 @@ def serve(options: ServeOptions, say: Callable[[str], None] = print) -> int:
     stop = threading.Event()
     changes = _Changes(root, (output.resolve(), (root / CACHE_DIR).resolve()))
     observer = Observer()
-    observer.schedule(changes, str(root), recursive=True)
-    rebuild(set())
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    observer.start()
-    say(f"serving {address} (drafts and future posts shown); Ctrl-C to stop")
-    if options.host not in ("127.0.0.1", "localhost", "::1"):
-        say(f"warning: bound to {options.host}: anyone on your network can see drafts")
-    if options.open_browser:
-        webbrowser.open(address)
+    serving = threading.Thread(target=server.serve_forever, daemon=True)
     try:
+        observer.schedule(changes, str(root), recursive=True)
+        rebuild(set())
+        serving.start()
+        observer.start()
+        say(f"serving {address} (drafts and future posts shown); Ctrl-C to stop")
+        if options.host not in ("127.0.0.1", "localhost", "::1"):
+            say(f"warning: bound to {options.host}: anyone on your network can see drafts")
+        if options.open_browser:
+            webbrowser.open(address)
         while not stop.is_set():
             changed = changes.take_when_quiet(stop)
             if changed:
@@ -151,10 +152,12 @@ def serve(options: ServeOptions, say: Callable[[str], None] = print) -> int:
         pass
     finally:
         stop.set()
-        observer.stop()
-        server.shutdown()
+        if observer.is_alive():
+            observer.stop()
+            observer.join(timeout=1)
+        if serving.is_alive():
+            server.shutdown()  # waits for serve_forever, so only when it runs
         server.server_close()
-        observer.join(timeout=1)
     return 0
 
 

@@ -1,0 +1,192 @@
+"""``digest serve`` as a writer runs it: a real process, real files, real HTTP."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import PINNED_ENV
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class Preview:
+    root: Path
+    port: int
+    process: subprocess.Popen[str]
+
+    def get(self, path: str) -> str:
+        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        connection.request("GET", path, headers={"Host": f"127.0.0.1:{self.port}"})
+        body = connection.getresponse().read().decode()
+        connection.close()
+        return body
+
+    def write(self, relative: str, text: str) -> None:
+        path = self.root / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+
+
+class Events:
+    """The page's view of the server: each build's version and problems, in order."""
+
+    def __init__(self, port: int) -> None:
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
+        self.connection.request("GET", "/__digest/events", headers={"Host": f"127.0.0.1:{port}"})
+        self.response = self.connection.getresponse()
+
+    def next(self) -> dict[str, object]:
+        while True:
+            line = self.response.fp.readline()
+            assert line, "the event stream ended"
+            if line.startswith(b"data: "):
+                message: dict[str, object] = json.loads(line[6:])
+                return message
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+@pytest.fixture
+def preview(tmp_path: Path) -> Iterator[Preview]:
+    root = tmp_path / "site"
+    (root / "content").mkdir(parents=True)
+    (root / "content" / "2024-02-19.md").write_text("---\ntitle: 第一期\n---\n\n原来的文字。\n")
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "digest", "serve", "--port", str(port), "-j", "1"],
+        cwd=root,
+        env={**os.environ, **PINNED_ENV},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert process.stdout is not None
+    for line in process.stdout:
+        if line.startswith("serving "):
+            break
+    else:
+        pytest.fail("digest serve did not start")
+    yield Preview(root, port, process)
+    if process.poll() is None:
+        process.kill()
+        process.wait()
+    process.stdout.close()
+
+
+def test_a_saved_edit_reaches_the_page(preview: Preview) -> None:
+    events = Events(preview.port)
+    assert events.next()["version"] == 1
+    assert "原来的文字。" in preview.get("/2024/02/19/")
+
+    preview.write("content/2024-02-19.md", "---\ntitle: 第一期\n---\n\n改过的文字。\n")
+
+    assert events.next() == {"version": 2, "problems": [], "css": False}
+    assert "改过的文字。" in preview.get("/2024/02/19/")
+    events.close()
+
+
+def test_a_new_post_appears_on_the_home_page(preview: Preview) -> None:
+    events = Events(preview.port)
+    events.next()
+
+    preview.write("content/2024-02-20-new.md", "---\ntitle: 新的一篇\n---\n\n正文。\n")
+
+    assert events.next()["problems"] == []
+    assert "新的一篇" in preview.get("/")
+    events.close()
+
+
+def test_a_mistake_is_announced_and_clears_when_fixed(preview: Preview) -> None:
+    events = Events(preview.port)
+    events.next()
+
+    preview.write("content/2024-02-19.md", "---\ntitle: [unclosed\n---\n\nx\n")
+    broken = events.next()
+    page = preview.get("/2024/02/19/")
+    preview.write("content/2024-02-19.md", "---\ntitle: 修好了\n---\n\nx\n")
+    fixed = events.next()
+
+    assert broken["problems"] == [
+        "content/2024-02-19.md:2: invalid front matter: did not find expected ',' or ']'"
+    ]
+    assert "原来的文字。" in page  # the last good page is still served, with the overlay data
+    assert "invalid front matter" in page
+    assert fixed["problems"] == []
+    assert "修好了" in preview.get("/2024/02/19/")
+    events.close()
+
+
+def test_css_changes_are_announced_as_css_only(preview: Preview) -> None:
+    events = Events(preview.port)
+    events.next()
+
+    preview.write("static/assets/extra.css", "body { color: red; }\n")
+
+    assert events.next()["css"] is True
+    events.close()
+
+
+def test_editor_temp_files_do_not_rebuild(preview: Preview) -> None:
+    events = Events(preview.port)
+    events.next()
+    preview.write("content/.2024-02-19.md.swp", "swap")
+    preview.write("content/2024-02-19.md~", "backup")
+    preview.write("content/4913", "vim probe")
+    preview.write("content/2024-02-21.md", "marker\n")
+
+    event = events.next()
+
+    assert event["version"] == 2  # one build, for the real file only
+    events.close()
+
+
+def test_build_output_stays_out_of_public_and_has_no_reload_script(preview: Preview) -> None:
+    assert not (preview.root / "public").exists()
+    built = (preview.root / ".digest-cache/serve/2024/02/19/index.html").read_text()
+    assert "__digest" not in built
+    assert "/__digest/reload.js" in preview.get("/2024/02/19/")
+
+
+def test_ctrl_c_stops_cleanly(preview: Preview) -> None:
+    preview.process.send_signal(signal.SIGINT)
+
+    assert preview.process.wait(timeout=10) == 0
+    with pytest.raises(OSError):
+        socket.create_connection(("127.0.0.1", preview.port), timeout=1).close()
+
+
+def test_a_port_in_use_is_named(tmp_path: Path) -> None:
+    (tmp_path / "content").mkdir()
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        done = subprocess.run(
+            [sys.executable, "-m", "digest", "serve", "--port", str(port)],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+
+    assert done.returncode == 1
+    assert f"port {port} in use; choose another with --port" in done.stderr
+    assert not (tmp_path / ".digest-cache" / "serve" / "index.html").exists()
