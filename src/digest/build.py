@@ -82,7 +82,24 @@ class Produced:
     """The memory to save once the files are written."""
 
 
-def produce(options: BuildOptions) -> Produced:
+@dataclass(slots=True)
+class Session:
+    """Builds that follow each other in one process (``digest serve``).
+
+    The cache of the last build stays in memory instead of being read from disk again,
+    and goes to disk only when the session ends.
+    """
+
+    cache: Cache | None = None
+    root: Path | None = None
+    output: Path | None = None
+
+    def save(self) -> None:
+        if self.cache is not None and self.root is not None and self.output is not None:
+            save_cache(self.root, self.output, self.cache)
+
+
+def produce(options: BuildOptions, session: Session | None = None) -> Produced:
     """Everything of a build but writing; raises BuildFailed listing every problem."""
     root = options.root
     overrides: dict[str, Any] = {}
@@ -93,7 +110,12 @@ def produce(options: BuildOptions) -> Produced:
     config = load_config(root, overrides)
     output = check_output_folder(root, options.output or root / config.output)
     key = cache_key(repr(config), output)
-    old, note = (Cache(key=key), None) if options.clean else load_cache(root, output, key)
+    if options.clean:
+        old, note = Cache(key=key), None
+    elif session is not None and session.cache is not None and session.cache.key == key:
+        old, note = session.cache, None
+    else:
+        old, note = load_cache(root, output, key)
     new = Cache(key=key)
     jobs = options.jobs or default_jobs()
 
@@ -150,14 +172,14 @@ def produce(options: BuildOptions) -> Produced:
     )
 
 
-def build(options: BuildOptions) -> Report:
+def build(options: BuildOptions, session: Session | None = None) -> Report:
     """Build the site; raises BuildFailed (every problem listed) and writes nothing then.
 
     With ``strict`` (option or config) warnings are problems too. Only pages whose
     inputs changed are rendered, and only files whose bytes changed are written.
     """
     started = time.perf_counter()
-    produced = produce(options)
+    produced = produce(options, session)
     if produced.config.strict and produced.warnings:
         raise BuildFailed(produced.warnings)
     result = write_files(
@@ -167,7 +189,10 @@ def build(options: BuildOptions) -> Report:
         keep=produced.kept | produced.kept_copies,
     )
     produced.cache.files.update(result.stats)
-    save_cache(options.root, produced.output, produced.cache)
+    if session is None:
+        save_cache(options.root, produced.output, produced.cache)
+    else:
+        session.cache, session.root, session.output = produced.cache, options.root, produced.output
     site = produced.site
     return Report(
         written=result.written,

@@ -19,7 +19,7 @@ from pathlib import Path
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 
-from digest.build import BuildOptions, build
+from digest.build import BuildOptions, Session, build
 from digest.content import is_ignored
 from digest.errors import BuildFailed, DigestError, OutputError, sort_problems
 from digest.livereload import PreviewServer, Signal
@@ -108,7 +108,7 @@ def serve(options: ServeOptions, say: Callable[[str], None] = print) -> int:
         signal.start_build()
         started = time.perf_counter()
         try:
-            report = build(build_options)
+            report = build(build_options, session)
         except BuildFailed as failure:
             problems = [str(p) for p in sort_problems(failure.problems)]
         except DigestError as error:
@@ -130,6 +130,7 @@ def serve(options: ServeOptions, say: Callable[[str], None] = print) -> int:
                 f"written, {len(report.deleted)} removed in {took:.2f} s"
             )
 
+    session = Session()
     stop = threading.Event()
     changes = _Changes(root, (output.resolve(), (root / CACHE_DIR).resolve()))
     observer = Observer()
@@ -158,6 +159,7 @@ def serve(options: ServeOptions, say: Callable[[str], None] = print) -> int:
         if serving.is_alive():
             server.shutdown()  # waits for serve_forever, so only when it runs
         server.server_close()
+        session.save()
     return 0
 
 
