@@ -4,43 +4,15 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
 import signal
 import socket
 import subprocess
 import sys
-from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import PINNED_ENV
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@dataclass
-class Preview:
-    root: Path
-    port: int
-    process: subprocess.Popen[str]
-
-    def get(self, path: str) -> str:
-        connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
-        connection.request("GET", path, headers={"Host": f"127.0.0.1:{self.port}"})
-        body = connection.getresponse().read().decode()
-        connection.close()
-        return body
-
-    def write(self, relative: str, text: str) -> None:
-        path = self.root / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+from tests.conftest import Preview
 
 
 class Events:
@@ -61,33 +33,6 @@ class Events:
 
     def close(self) -> None:
         self.connection.close()
-
-
-@pytest.fixture
-def preview(tmp_path: Path) -> Iterator[Preview]:
-    root = tmp_path / "site"
-    (root / "content").mkdir(parents=True)
-    (root / "content" / "2024-02-19.md").write_text("---\ntitle: 第一期\n---\n\n原来的文字。\n")
-    port = _free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "digest", "serve", "--port", str(port), "-j", "1"],
-        cwd=root,
-        env={**os.environ, **PINNED_ENV},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    assert process.stdout is not None
-    for line in process.stdout:
-        if line.startswith("serving "):
-            break
-    else:
-        pytest.fail("digest serve did not start")
-    yield Preview(root, port, process)
-    if process.poll() is None:
-        process.kill()
-        process.wait()
-    process.stdout.close()
 
 
 def test_a_saved_edit_reaches_the_page(preview: Preview) -> None:

@@ -1,0 +1,126 @@
+"""What a writer sees in a real browser (headless Chromium) while ``digest serve`` runs."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Preview
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+WAIT_MS = 15_000
+REPO = Path(__file__).resolve().parents[2]
+
+try:
+    from playwright.sync_api import Page, expect, sync_playwright
+except ImportError:  # pragma: no cover - only without the test extras
+    sync_playwright = None
+
+
+@pytest.fixture(scope="module")
+def browser_page_factory() -> Iterator[object]:
+    if sync_playwright is None or not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail("playwright and /usr/bin/chromium are required in CI")
+        pytest.skip("needs PyPI playwright and Debian chromium (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser_page_factory: object) -> Iterator[Page]:
+    context = browser_page_factory.new_context()  # type: ignore[attr-defined]
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+def _url(preview: Preview, path: str) -> str:
+    return f"http://127.0.0.1:{preview.port}{path}"
+
+
+def test_an_edit_shows_up_without_touching_the_page(preview: Preview, page: Page) -> None:
+    page.goto(_url(preview, "/2024/02/19/"))
+    expect(page.locator("article")).to_contain_text("原来的文字。")
+
+    preview.write("content/2024-02-19.md", "---\ntitle: 第一期\n---\n\n保存后的新文字。\n")
+
+    expect(page.locator("article")).to_contain_text("保存后的新文字。", timeout=WAIT_MS)
+
+
+def test_a_new_post_appears_on_the_open_home_page(preview: Preview, page: Page) -> None:
+    page.goto(_url(preview, "/"))
+    expect(page.locator("main")).to_contain_text("第一期")
+
+    preview.write("content/2024-02-20-new.md", "---\ntitle: 刚写好的一期\n---\n\n正文。\n")
+
+    expect(page.locator("main")).to_contain_text("刚写好的一期", timeout=WAIT_MS)
+
+
+def test_a_broken_front_matter_shows_an_overlay_until_fixed(preview: Preview, page: Page) -> None:
+    page.goto(_url(preview, "/2024/02/19/"))
+
+    preview.write("content/2024-02-19.md", "---\ntitle: [unclosed\n---\n\nx\n")
+    overlay = page.locator("#digest-overlay")
+    expect(overlay).to_contain_text(
+        "content/2024-02-19.md:2: invalid front matter", timeout=WAIT_MS
+    )
+    expect(page.locator("article")).to_contain_text("原来的文字。")  # the last good page
+
+    preview.write("content/2024-02-19.md", "---\ntitle: 修好了\n---\n\n修好后的文字。\n")
+    expect(overlay).to_have_count(0, timeout=WAIT_MS)
+    expect(page.locator("article")).to_contain_text("修好后的文字。", timeout=WAIT_MS)
+
+
+def test_a_stylesheet_edit_applies_without_a_reload(preview: Preview, page: Page) -> None:
+    theme_css = (REPO / "static" / "assets" / "style.css").read_text(encoding="utf-8")
+    preview.write("static/assets/style.css", theme_css)
+    page.goto(_url(preview, "/2024/02/19/"))
+    page.wait_for_timeout(500)  # let the copy's own rebuild settle before marking the page
+    page.evaluate("window.digestMarker = 'still here'")
+
+    preview.write("static/assets/style.css", theme_css + "\nh1 { color: rgb(255, 0, 0); }\n")
+
+    expect(page.locator("h1")).to_have_css("color", "rgb(255, 0, 0)", timeout=WAIT_MS)
+    assert page.evaluate("window.digestMarker") == "still here"
+
+
+def test_scroll_position_survives_a_reload(preview: Preview, page: Page) -> None:
+    long_body = "\n\n".join(f"第 {n} 段，用来把页面撑长。" for n in range(200))
+    preview.write("content/2024-02-19.md", f"---\ntitle: 长文\n---\n\n{long_body}\n")
+    page.goto(_url(preview, "/2024/02/19/"))
+    expect(page.locator("article")).to_contain_text("第 199 段", timeout=WAIT_MS)
+    page.evaluate("window.scrollTo(0, 1500)")
+    page.wait_for_function("window.scrollY > 1400")
+
+    preview.write(
+        "content/2024-02-19.md", f"---\ntitle: 长文\n---\n\n{long_body}\n\n新加的一段。\n"
+    )
+
+    expect(page.locator("article")).to_contain_text("新加的一段。", timeout=WAIT_MS)
+    page.wait_for_function("window.scrollY > 1400", timeout=WAIT_MS)
+
+
+def test_pages_work_without_javascript(preview: Preview, browser_page_factory: object) -> None:
+    context = browser_page_factory.new_context(java_script_enabled=False)  # type: ignore[attr-defined]
+    tab = context.new_page()
+    tab.goto(_url(preview, "/"))
+    tab.get_by_role("link", name="第一期").click()
+
+    expect(tab.locator("article h1")).to_have_text("第一期")
+    context.close()
