@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,7 +20,7 @@ from digest.content import CONTENT_DIR, ParsedPost, decode_post, scan
 from digest.errors import BuildFailed, ContentError, DigestError, OutputError, sort_problems
 from digest.feeds import render_builtin
 from digest.model import Output, Report, Site
-from digest.parallel import default_jobs, ordered_map
+from digest.parallel import Progress, default_jobs, ordered_map
 from digest.routes import plan
 from digest.site import assemble
 from digest.state import (
@@ -57,6 +57,8 @@ class BuildOptions:
     """Decides which posts are in the future; default: SOURCE_DATE_EPOCH, else the clock."""
     jobs: int | None = None
     """Worker processes for Markdown and pages; default: every core this process may use."""
+    progress: Callable[[str, int, int], None] | None = None
+    """Told (stage, done, total) while posts are parsed and pages rendered."""
     strict: bool = False
     """Treat warnings (broken links, missing alt text, …) as errors; also config ``strict``."""
     clean: bool = False
@@ -120,7 +122,9 @@ def produce(options: BuildOptions, session: Session | None = None) -> Produced:
     jobs = options.jobs or default_jobs()
 
     post_paths, asset_paths = scan(root)
-    parsed = _load_posts(root, post_paths, config, jobs, old, new)
+    parsed = _load_posts(
+        root, post_paths, config, jobs, (old, new), _stage(options.progress, "parsing")
+    )
     site = assemble(
         config,
         [item.post for item in parsed],
@@ -144,7 +148,8 @@ def produce(options: BuildOptions, session: Session | None = None) -> Produced:
         if old.fingerprints.get(o.path) == new.fingerprints[o.path]
         and _unchanged(output / o.path, old.files.get(o.path), old, racy=False)
     )
-    pages = _render(templates, [o for o in outputs if o.path not in kept], config, jobs)
+    to_render = [o for o in outputs if o.path not in kept]
+    pages = _render(templates, to_render, config, jobs, _stage(options.progress, "rendering"))
     copies = _copies(root, asset_paths, output)
     _refuse_overlaps({o.path: o.source for o in outputs}, copies)
     kept_copies = frozenset(
@@ -224,6 +229,12 @@ def _unchanged(path: Path, recorded: Stat | None, cache_state: Cache, *, racy: b
         return False
 
 
+def _stage(progress: Callable[[str, int, int], None] | None, name: str) -> Progress | None:
+    if progress is None:
+        return None
+    return lambda done, total: progress(name, done, total)
+
+
 def _now() -> datetime:
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch.isdigit():
@@ -232,9 +243,15 @@ def _now() -> datetime:
 
 
 def _load_posts(
-    root: Path, paths: list[Path], config: Config, jobs: int, old: Cache, new: Cache
+    root: Path,
+    paths: list[Path],
+    config: Config,
+    jobs: int,
+    caches: tuple[Cache, Cache],
+    progress: Progress | None,
 ) -> list[ParsedPost]:
     """Every post: from the cache when its bytes are the same, else parsed (in workers)."""
+    old, new = caches
     results: list[ParsedPost | list[DigestError]] = []
     missing: list[tuple[int, str, bytes]] = []
     for path in paths:
@@ -263,7 +280,7 @@ def _load_posts(
             return [error]
 
     for (slot, source, data), result in zip(
-        missing, ordered_map(parse, len(missing), jobs), strict=True
+        missing, ordered_map(parse, len(missing), jobs, progress), strict=True
     ):
         results[slot] = result
         if isinstance(result, ParsedPost):
@@ -275,7 +292,11 @@ def _load_posts(
 
 
 def _render(
-    templates: Templates, outputs: list[Output], config: Config, jobs: int
+    templates: Templates,
+    outputs: list[Output],
+    config: Config,
+    jobs: int,
+    progress: Progress | None,
 ) -> dict[str, bytes]:
     def render(index: int) -> bytes | DigestError:
         output = outputs[index]
@@ -286,7 +307,7 @@ def _render(
         except DigestError as error:
             return error
 
-    results = ordered_map(render, len(outputs), jobs)
+    results = ordered_map(render, len(outputs), jobs, progress)
     # One broken template fails many pages the same way: report it once.
     unique: dict[tuple[str | None, int | None, str], DigestError] = {}
     for result in results:

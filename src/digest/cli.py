@@ -9,8 +9,10 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -151,6 +153,26 @@ def _serve(args: argparse.Namespace) -> int:
     return serve(options, say=lambda line: print(line, flush=True))
 
 
+def _progress_bar() -> Callable[[str, int, int], None] | None:
+    """A one-line bar on an interactive terminal, shown once a build has taken a second."""
+    if not sys.stderr.isatty():
+        return None
+    started = time.monotonic()
+    width = 30
+
+    def show(stage: str, done: int, total: int) -> None:
+        if time.monotonic() - started < 1 or total == 0:
+            return
+        filled = width * done // total
+        bar = "#" * filled + "." * (width - filled)
+        end = "\r" if done < total else "\r\033[K"
+        text = f"{stage:<9} [{bar}] {done}/{total}" if done < total else ""
+        sys.stderr.write(f"\r{text}{end}")
+        sys.stderr.flush()
+
+    return show
+
+
 def _check(args: argparse.Namespace) -> int:
     from digest.build import produce
 
@@ -175,7 +197,7 @@ def _build(args: argparse.Namespace) -> int:
     options = _options(args)
     if options is None:
         return EXIT_USAGE
-    report = build(options)
+    report = build(replace(options, progress=_progress_bar()))
     for warning in report.warnings:
         print(f"{warning} [warning]", file=sys.stderr)
     left_out = []

@@ -25,21 +25,37 @@ def default_jobs() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def ordered_map(function: Callable[[int], Result], count: int, jobs: int) -> list[Result]:
+Progress = Callable[[int, int], None]
+"""Told (done, total) as work completes."""
+
+
+def ordered_map(
+    function: Callable[[int], Result], count: int, jobs: int, progress: Progress | None = None
+) -> list[Result]:
     """``[function(0), …, function(count - 1)]``, spread over ``jobs`` processes.
 
     ``function`` must not raise: return problems as values, so every item is reported.
     """
     global _work
+    tell = progress or (lambda done, total: None)
     if jobs <= 1 or count < WORTH_A_WORKER or "fork" not in multiprocessing.get_all_start_methods():
-        return [function(index) for index in range(count)]
-    size = max(1, count // (jobs * 4))
+        results = []
+        for index in range(count):
+            results.append(function(index))
+            if index % 50 == 49:
+                tell(index + 1, count)
+        tell(count, count)
+        return results
+    size = max(1, count // (jobs * 8))
     chunks = [(start, min(start + size, count)) for start in range(0, count, size)]
     _work = function
+    batches: list[list[object]] = []
     try:
         context = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-            batches = list(pool.map(_run_chunk, chunks))
+            for batch in pool.map(_run_chunk, chunks):
+                batches.append(batch)
+                tell(min(len(batches) * size, count), count)
     finally:
         _work = None
     return [result for batch in batches for result in batch]  # type: ignore[misc]
