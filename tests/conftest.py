@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import socket
 import subprocess
@@ -154,3 +155,23 @@ def preview(tmp_path: Path) -> Iterator[Preview]:
         process.kill()
         process.wait()
     process.stdout.close()
+
+
+class Events:
+    """The page's view of the server: each build's version and problems, in order."""
+
+    def __init__(self, port: int) -> None:
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
+        self.connection.request("GET", "/__digest/events", headers={"Host": f"127.0.0.1:{port}"})
+        self.response = self.connection.getresponse()
+
+    def next(self) -> dict[str, object]:
+        while True:
+            line = self.response.fp.readline()
+            assert line, "the event stream ended"
+            if line.startswith(b"data: "):
+                message: dict[str, object] = json.loads(line[6:])
+                return message
+
+    def close(self) -> None:
+        self.connection.close()

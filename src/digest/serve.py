@@ -18,6 +18,7 @@ from pathlib import Path
 
 from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
+from watchdog.observers.api import BaseObserver
 
 from digest.build import BuildOptions, Session, build
 from digest.content import is_ignored
@@ -51,12 +52,31 @@ class _Changes(FileSystemEventHandler):
         self.paths: set[str] = set()
         self.last = 0.0
         self.pending = threading.Event()
+        self.observer: BaseObserver | None = None
+
+    def watch(self, observer: BaseObserver) -> None:
+        """Watch the config at the top and content/, templates/, static/ below it.
+
+        Never the whole site folder: the preview's own output lives there, and the
+        events of thousands of written pages would overflow the kernel's queue.
+        """
+        self.observer = observer
+        observer.schedule(self, str(self.root), recursive=False)
+        for name in WATCHED:
+            if (self.root / name).is_dir():
+                observer.schedule(self, str(self.root / name), recursive=True)
 
     def on_any_event(self, event: FileSystemEvent) -> None:
         if event.event_type in ("opened", "closed_no_write"):
             return
-        if event.is_directory and event.event_type in ("modified", "created"):
-            return  # the files in a folder bring their own events
+        if event.is_directory and event.event_type == "created":
+            created = Path(str(event.src_path))
+            if created.parent == self.root and created.name in WATCHED and self.observer:
+                self.observer.schedule(self, str(created), recursive=True)
+                self._note(created)
+            return  # the files in a new folder bring their own events
+        if event.is_directory and event.event_type == "modified":
+            return
         for raw in (event.src_path, getattr(event, "dest_path", "")):
             if raw:
                 self._note(Path(str(raw)))
@@ -136,7 +156,7 @@ def serve(options: ServeOptions, say: Callable[[str], None] = print) -> int:
     observer = Observer()
     serving = threading.Thread(target=server.serve_forever, daemon=True)
     try:
-        observer.schedule(changes, str(root), recursive=True)
+        changes.watch(observer)
         rebuild(set())
         serving.start()
         observer.start()

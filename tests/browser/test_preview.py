@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Preview
+from tests.conftest import Events, Preview
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = [
@@ -89,9 +89,12 @@ def test_a_broken_front_matter_shows_an_overlay_until_fixed(preview: Preview, pa
 
 def test_a_stylesheet_edit_applies_without_a_reload(preview: Preview, page: Page) -> None:
     theme_css = (REPO / "static" / "assets" / "style.css").read_text(encoding="utf-8")
+    events = Events(preview.port)
+    events.next()
     preview.write("static/assets/style.css", theme_css)
+    events.next()  # the site's own copy of the stylesheet is built
+    events.close()
     page.goto(_url(preview, "/2024/02/19/"))
-    page.wait_for_timeout(500)  # let the copy's own rebuild settle before marking the page
     page.evaluate("window.digestMarker = 'still here'")
 
     preview.write("static/assets/style.css", theme_css + "\nh1 { color: rgb(255, 0, 0); }\n")

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import http.client
-import json
 import signal
 import socket
 import subprocess
@@ -12,27 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Preview
-
-
-class Events:
-    """The page's view of the server: each build's version and problems, in order."""
-
-    def __init__(self, port: int) -> None:
-        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
-        self.connection.request("GET", "/__digest/events", headers={"Host": f"127.0.0.1:{port}"})
-        self.response = self.connection.getresponse()
-
-    def next(self) -> dict[str, object]:
-        while True:
-            line = self.response.fp.readline()
-            assert line, "the event stream ended"
-            if line.startswith(b"data: "):
-                message: dict[str, object] = json.loads(line[6:])
-                return message
-
-    def close(self) -> None:
-        self.connection.close()
+from tests.conftest import Events, Preview
 
 
 def test_a_saved_edit_reaches_the_page(preview: Preview) -> None:
@@ -81,8 +59,10 @@ def test_a_mistake_is_announced_and_clears_when_fixed(preview: Preview) -> None:
 def test_css_changes_are_announced_as_css_only(preview: Preview) -> None:
     events = Events(preview.port)
     events.next()
-
     preview.write("static/assets/extra.css", "body { color: red; }\n")
+    assert events.next()["css"] is False  # a new folder: pages may link new files
+
+    preview.write("static/assets/extra.css", "body { color: blue; }\n")
 
     assert events.next()["css"] is True
     events.close()
@@ -135,3 +115,17 @@ def test_a_port_in_use_is_named(tmp_path: Path) -> None:
     assert done.returncode == 1
     assert f"port {port} in use; choose another with --port" in done.stderr
     assert not (tmp_path / ".digest-cache" / "serve" / "index.html").exists()
+
+
+def test_a_templates_folder_made_after_start_is_watched(preview: Preview) -> None:
+    events = Events(preview.port)
+    events.next()
+    template = '{% extends "base.html" %}{% block main %}<p>MARK-VALUE</p>{% endblock %}\n'
+
+    preview.write("templates/post.html", template.replace("VALUE", "one"))
+    events.next()
+    preview.write("templates/post.html", template.replace("VALUE", "two"))
+    events.next()
+
+    assert "MARK-two" in preview.get("/2024/02/19/")
+    events.close()
