@@ -8,6 +8,7 @@ import os
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -166,7 +167,9 @@ class Events:
         self.response = self.connection.getresponse()
 
     def next(self) -> dict[str, object]:
+        deadline = time.monotonic() + 30
         while True:
+            assert time.monotonic() < deadline, "no build was announced"
             line = self.response.fp.readline()
             assert line, "the event stream ended"
             if line.startswith(b"data: "):
@@ -174,4 +177,5 @@ class Events:
                 return message
 
     def close(self) -> None:
+        self.response.close()
         self.connection.close()

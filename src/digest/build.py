@@ -35,7 +35,7 @@ from digest.state import (
     save_cache,
     trusted,
 )
-from digest.templates import Templates
+from digest.templates import Templates, templates_for
 from digest.theme import theme_root
 from digest.writer import check_output_folder, write_files
 
@@ -133,7 +133,7 @@ def produce(options: BuildOptions, session: Session | None = None) -> Produced:
         future=options.future,
     )
     outputs = plan(site)
-    templates = Templates(root, config)
+    templates = templates_for(root, config)
     hasher = ContextHasher()
     for output_file in outputs:
         new.fingerprints[output_file.path] = fingerprint_text(

@@ -70,10 +70,15 @@ class Signal:
     def start_build(self) -> None:
         self.building.set()
 
-    def finish_build(self, problems: Iterable[str], *, css_only: bool) -> None:
+    def finish_build(
+        self, problems: Iterable[str], *, css_only: bool, changed: bool = True
+    ) -> None:
+        """Announce a build; one that changed no file and fixed or broke nothing is silent."""
         with self.changed:
-            self.version += 1
-            self.problems = tuple(problems)
+            problems = tuple(problems)
+            if changed or problems != self.problems:
+                self.version += 1
+            self.problems = problems
             self.css_only = css_only and not self.problems
             self.building.clear()
             self.changed.notify_all()
@@ -325,13 +330,26 @@ RELOAD_SCRIPT = r"""
 (() => {
   const me = document.currentScript;
   let version = Number(me.dataset.version);
+  // Keep this page's scroll position as the writer scrolls, and put it back after a
+  // reload (only a reload: following a link starts at the top as usual).
   const key = "digest-scroll:" + location.pathname;
+  history.scrollRestoration = "manual";  // the browser's own guess can undo ours
+  const navigation = performance.getEntriesByType("navigation")[0];
   const saved = sessionStorage.getItem(key);
-  if (saved !== null) {
-    sessionStorage.removeItem(key);
-    window.addEventListener("load", () => window.scrollTo(0, Number(saved)));
-    window.scrollTo(0, Number(saved));
+  if (navigation && navigation.type === "reload" && saved !== null) {
+    const y = Number(saved);
+    window.scrollTo(0, y);
+    window.addEventListener("load", () => window.scrollTo(0, y));
   }
+  let queued = false;
+  window.addEventListener("scroll", () => {
+    if (queued) return;
+    queued = true;
+    requestAnimationFrame(() => {
+      queued = false;
+      sessionStorage.setItem(key, String(window.scrollY));
+    });
+  }, { passive: true });
   function overlay(problems) {
     let box = document.getElementById("digest-overlay");
     if (!problems.length) { if (box) box.remove(); return; }

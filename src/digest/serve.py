@@ -127,6 +127,7 @@ def serve(options: ServeOptions, say: Callable[[str], None] = print) -> int:
     def rebuild(changed: set[str]) -> None:
         signal.start_build()
         started = time.perf_counter()
+        wrote = True
         try:
             report = build(build_options, session)
         except BuildFailed as failure:
@@ -135,10 +136,11 @@ def serve(options: ServeOptions, say: Callable[[str], None] = print) -> int:
             problems = [str(error)]
         else:
             problems = []
+            wrote = bool(report.written or report.deleted)
         took = time.perf_counter() - started
         what = ", ".join(sorted(changed)[:3]) + (" …" if len(changed) > 3 else "") or "start"
         css_only = bool(changed) and all(path.endswith(".css") for path in changed)
-        signal.finish_build(problems, css_only=css_only)
+        signal.finish_build(problems, css_only=css_only, changed=wrote or not changed)
         stamp = time.strftime("%H:%M:%S")
         if problems:
             say(f"{stamp} {what}: build failed in {took:.2f} s; the last good pages stay up")

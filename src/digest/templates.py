@@ -10,6 +10,7 @@ import hashlib
 import traceback
 from collections.abc import Mapping
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -101,6 +102,7 @@ class Templates:
             keep_trailing_newline=True,
         )
         self._fingerprints: dict[str, str] = {}
+        self._sources: dict[str, str] = {}
         self.env.globals.update(
             site=config,
             url=self.url,
@@ -187,6 +189,19 @@ class Templates:
             self._fingerprints[name] = digest.hexdigest()
         return self._fingerprints[name]
 
+    def forget_fingerprints(self) -> None:
+        """Template files may have changed since the last build: look again.
+
+        Jinja notices a changed file by its modification time, which a quick second save
+        can leave unchanged; comparing the sources themselves cannot miss an edit.
+        """
+        self._fingerprints.clear()
+        sources = {name: self._source(name) for name in self.env.list_templates()}
+        if sources != self._sources:
+            if self.env.cache is not None:
+                self.env.cache.clear()
+            self._sources = sources
+
     def _source(self, name: str) -> str:
         try:
             assert self.env.loader is not None
@@ -202,14 +217,10 @@ class Templates:
             if current in seen:
                 continue
             seen.add(current)
-            try:
-                tree = self.env.parse(self._source(current))
-            except jinja2.TemplateSyntaxError:
-                continue
-            for referenced in meta.find_referenced_templates(tree):
-                if referenced is None:
-                    return None
-                pending.append(referenced)
+            referenced = _references(self._source(current))
+            if referenced is None:
+                return None
+            pending.extend(referenced)
         return seen
 
     def _location(self, error: BaseException, name: str) -> tuple[str, int | None]:
@@ -222,6 +233,38 @@ class Templates:
                     found = (self.source_of(path.relative_to(folder).as_posix()), frame.lineno)
                     break
         return found
+
+
+_PARSER = jinja2.Environment()
+
+
+@lru_cache(maxsize=256)
+def _references(source: str) -> tuple[str, ...] | None:
+    """Templates a template's source extends, includes or imports; None if one is dynamic."""
+    try:
+        found = tuple(meta.find_referenced_templates(_PARSER.parse(source)))
+    except jinja2.TemplateSyntaxError:
+        return ()
+    return None if None in found else tuple(name for name in found if name is not None)
+
+
+def templates_for(root: Path, config: Config) -> Templates:
+    """The Templates of a site, kept while its configuration stays the same.
+
+    ``digest serve`` builds again and again in one process: keeping the Jinja
+    environment keeps its compiled templates, which Jinja recompiles by itself when a
+    template file changes.
+    """
+    key = (root.resolve(), repr(config))
+    cached = _ENVIRONMENTS.get(key)
+    if cached is None:
+        _ENVIRONMENTS.clear()
+        cached = _ENVIRONMENTS[key] = Templates(root, config)
+    cached.forget_fingerprints()
+    return cached
+
+
+_ENVIRONMENTS: dict[tuple[Path, str], Templates] = {}
 
 
 def _iso(value: datetime) -> str:

@@ -91,7 +91,7 @@ def test_a_stylesheet_edit_applies_without_a_reload(preview: Preview, page: Page
     theme_css = (REPO / "static" / "assets" / "style.css").read_text(encoding="utf-8")
     events = Events(preview.port)
     events.next()
-    preview.write("static/assets/style.css", theme_css)
+    preview.write("static/assets/style.css", theme_css + "/* the site's own copy */\n")
     events.next()  # the site's own copy of the stylesheet is built
     events.close()
     page.goto(_url(preview, "/2024/02/19/"))
@@ -108,8 +108,9 @@ def test_scroll_position_survives_a_reload(preview: Preview, page: Page) -> None
     preview.write("content/2024-02-19.md", f"---\ntitle: 长文\n---\n\n{long_body}\n")
     page.goto(_url(preview, "/2024/02/19/"))
     expect(page.locator("article")).to_contain_text("第 199 段", timeout=WAIT_MS)
-    page.evaluate("window.scrollTo(0, 1500)")
-    page.wait_for_function("window.scrollY > 1400")
+    # Scroll until it sticks: a reload for the first save may still be on its way.
+    page.wait_for_function("() => { window.scrollTo(0, 1500); return window.scrollY > 1400; }")
+    page.wait_for_timeout(300)
 
     preview.write(
         "content/2024-02-19.md", f"---\ntitle: 长文\n---\n\n{long_body}\n\n新加的一段。\n"
