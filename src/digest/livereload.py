@@ -164,7 +164,10 @@ class PreviewHandler(BaseHTTPRequestHandler):
             self._not_found(head=head)
             return
         if target.suffix == ".html":
-            self._html(target.read_bytes(), HTTPStatus.OK, head=head)
+            # The version first, then the file: a page may be newer than its version
+            # (one extra reload) but never older (a stale page that never reloads).
+            version = self.server.signal.version
+            self._html(target.read_bytes(), HTTPStatus.OK, head=head, version=version)
             return
         self._file(target, head=head)
 
@@ -203,11 +206,12 @@ class PreviewHandler(BaseHTTPRequestHandler):
         self.end_headers()
 
     def _not_found(self, *, head: bool) -> None:
+        version = self.server.signal.version
         page = self.server.folder / "404.html"
         data = page.read_bytes() if page.is_file() else b"<!doctype html><title>404</title>"
-        self._html(data, HTTPStatus.NOT_FOUND, head=head)
+        self._html(data, HTTPStatus.NOT_FOUND, head=head, version=version)
 
-    def _html(self, data: bytes, status: HTTPStatus, *, head: bool) -> None:
+    def _html(self, data: bytes, status: HTTPStatus, *, head: bool, version: int) -> None:
         signal = self.server.signal
         if signal.building.is_set():
             # Never answer with a page the running build is about to replace.
@@ -216,9 +220,10 @@ class PreviewHandler(BaseHTTPRequestHandler):
                     lambda: not signal.building.is_set() or self.server.stopping.is_set(),
                     timeout=BUILD_WAIT_SECONDS,
                 )
+            version = signal.version
             data = self._reread(data)
         tag = (
-            f'<script src="{SCRIPT_PATH}" data-version="{signal.version}" '
+            f'<script src="{SCRIPT_PATH}" data-version="{version}" '
             f'data-state="{_escape(signal.message())}"></script>'
         ).encode()
         at = data.rfind(b"</body>")
@@ -336,18 +341,25 @@ RELOAD_SCRIPT = r"""
   history.scrollRestoration = "manual";  // the browser's own guess can undo ours
   const navigation = performance.getEntriesByType("navigation")[0];
   const saved = sessionStorage.getItem(key);
-  if (navigation && navigation.type === "reload" && saved !== null) {
-    const y = Number(saved);
-    window.scrollTo(0, y);
-    window.addEventListener("load", () => window.scrollTo(0, y));
+  // Until the page has loaded and been scrolled back, the position to keep is the saved
+  // one: another reload in that moment must not record the top of a half-loaded page.
+  let restoring = navigation && navigation.type === "reload" && saved !== null
+    ? Number(saved) : null;
+  if (restoring !== null) {
+    window.scrollTo(0, restoring);
+    window.addEventListener("load", () => {
+      window.scrollTo(0, restoring);
+      restoring = null;
+    });
   }
+  const position = () => (restoring !== null ? restoring : window.scrollY);
   let queued = false;
   window.addEventListener("scroll", () => {
-    if (queued) return;
+    if (queued || restoring !== null) return;
     queued = true;
     requestAnimationFrame(() => {
       queued = false;
-      sessionStorage.setItem(key, String(window.scrollY));
+      sessionStorage.setItem(key, String(position()));
     });
   }, { passive: true });
   function overlay(problems) {
@@ -377,7 +389,7 @@ RELOAD_SCRIPT = r"""
     version = state.version;
     if (state.problems.length) return;
     if (state.css) { swapStyles(); return; }
-    sessionStorage.setItem(key, String(window.scrollY));
+    sessionStorage.setItem(key, String(position()));
     location.reload();
   }
   const first = JSON.parse(me.dataset.state);
