@@ -1,7 +1,7 @@
 """Reading posts: scan content/, split front matter, check every field, render the body.
 
 Layer 4: imports errors, config, dates, text, urls, model and markdown. ``parse_post`` is
-pure (text in, Post out); ``load_post`` and ``scan`` are the only functions that touch disk.
+pure (text in, Post out), and so is ``decode_post`` (bytes in); ``scan`` alone touches disk.
 """
 
 from __future__ import annotations
@@ -73,11 +73,6 @@ def scan(root: Path) -> tuple[list[Path], list[Path]]:
             continue
         (posts if path.suffix.lower() == ".md" else files).append(path)
     return posts, files
-
-
-def load_post(root: Path, path: Path, config: Config) -> ParsedPost:
-    """Read and parse one post file."""
-    return decode_post(path.relative_to(root).as_posix(), path.read_bytes(), config)
 
 
 def decode_post(source: str, data: bytes, config: Config) -> ParsedPost:
