@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -25,17 +25,21 @@ from digest.routes import plan
 from digest.site import assemble
 from digest.state import (
     CACHE_DIR,
+    RACY_NS,
     Cache,
     ContextHasher,
     Stat,
+    Summary,
     cache_key,
     file_hash,
     fingerprint_text,
     load_cache,
+    load_summary,
     save_cache,
+    save_summary,
     trusted,
 )
-from digest.templates import Templates, templates_for
+from digest.templates import TEMPLATES_DIR, Templates, templates_for
 from digest.theme import theme_root
 from digest.writer import check_output_folder, write_files
 
@@ -184,6 +188,11 @@ def build(options: BuildOptions, session: Session | None = None) -> Report:
     inputs changed are rendered, and only files whose bytes changed are written.
     """
     started = time.perf_counter()
+    inputs = None if session is not None or options.clean else _inputs_fingerprint(options)
+    if inputs is not None:
+        unchanged = _unchanged_site(options, inputs)
+        if unchanged is not None:
+            return replace(unchanged, seconds=time.perf_counter() - started)
     produced = produce(options, session)
     if produced.config.strict and produced.warnings:
         raise BuildFailed(produced.warnings)
@@ -199,7 +208,7 @@ def build(options: BuildOptions, session: Session | None = None) -> Report:
     else:
         session.cache, session.root, session.output = produced.cache, options.root, produced.output
     site = produced.site
-    return Report(
+    report = Report(
         written=result.written,
         unchanged=result.unchanged,
         rendered=tuple(sorted(produced.pages)),
@@ -214,6 +223,57 @@ def build(options: BuildOptions, session: Session | None = None) -> Report:
         skipped_future=site.skipped_future,
         next_future=site.next_future,
     )
+    if inputs is not None:
+        save_summary(options.root, produced.output, Summary(inputs, report, produced.cache.files))
+    return report
+
+
+def _inputs_fingerprint(options: BuildOptions) -> str | None:
+    """One hash of everything a build reads, or None when a file changed too recently
+    for its modification time to be trusted."""
+    root = options.root
+    overrides: dict[str, Any] = {"base_url": options.base_url} if options.base_url else {}
+    if options.strict:
+        overrides["strict"] = True
+    config = load_config(root, overrides)
+    output = check_output_folder(root, options.output or root / config.output)
+    parts = [cache_key(repr(config), output), repr((options.drafts, options.future))]
+    post_paths, asset_paths = scan(root)
+    for path in post_paths:
+        parts.append(f"{path.relative_to(root).as_posix()}={file_hash(path.read_bytes())}")
+    for folder in (root / TEMPLATES_DIR, theme_root() / TEMPLATES_DIR):
+        for path in sorted(folder.rglob("*")) if folder.is_dir() else ():
+            if path.is_file():
+                parts.append(f"{path}={file_hash(path.read_bytes())}")
+    copies = _copies(root, asset_paths, output)
+    recent = time.time_ns() - RACY_NS
+    for relative, source in sorted(copies.items()):
+        size, mtime = _stat(source)
+        if mtime > recent:
+            return None
+        parts.append(f"{relative}={source}:{size}:{mtime}")
+    return f"{output}\0{fingerprint_text(*parts)}"
+
+
+def _unchanged_site(options: BuildOptions, inputs: str) -> Report | None:
+    """The last build's report, when nothing it read has changed and its files are intact."""
+    output = Path(inputs.split("\0", 1)[0])
+    summary = load_summary(options.root, output)
+    if summary is None or summary.inputs != inputs:
+        return None
+    due = summary.report.next_future
+    if due is not None and (options.now or _now()) >= due:
+        return None  # a future post has come due
+    for relative, recorded in summary.files.items():
+        if not _unchanged(output / relative, recorded, None, racy=False):
+            return None
+    return replace(
+        summary.report,
+        written=(),
+        unchanged=len(summary.files),
+        rendered=(),
+        deleted=(),
+    )
 
 
 def _stat(path: Path) -> Stat:
@@ -221,7 +281,7 @@ def _stat(path: Path) -> Stat:
     return status.st_size, status.st_mtime_ns
 
 
-def _unchanged(path: Path, recorded: Stat | None, cache_state: Cache, *, racy: bool) -> bool:
+def _unchanged(path: Path, recorded: Stat | None, cache_state: Cache | None, *, racy: bool) -> bool:
     """True when ``path`` still is the file the cache recorded."""
     try:
         return trusted(recorded, _stat(path), cache_state, racy=racy)

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from digest.content import ParsedPost
-from digest.model import Post, field_names
+from digest.model import Post, Report, field_names
 
 CACHE_DIR = ".digest-cache"
 FORMAT = 1
@@ -90,7 +90,7 @@ def fingerprint_text(*parts: str) -> str:
 RACY_NS = 2_000_000_000
 
 
-def trusted(recorded: Stat | None, current: Stat, cache_state: Cache, *, racy: bool) -> bool:
+def trusted(recorded: Stat | None, current: Stat, cache_state: Cache | None, *, racy: bool) -> bool:
     """Whether a file whose stat is ``current`` is the one recorded as ``recorded``.
 
     With ``racy``, a file modified within a moment of the save is not trusted (an edit in
@@ -99,7 +99,9 @@ def trusted(recorded: Stat | None, current: Stat, cache_state: Cache, *, racy: b
     """
     if recorded is None or recorded != current:
         return False
-    return not racy or recorded[1] < cache_state.saved_ns - RACY_NS
+    if not racy:
+        return True
+    return cache_state is not None and recorded[1] < cache_state.saved_ns - RACY_NS
 
 
 def file_hash(data: bytes) -> str:
@@ -187,3 +189,37 @@ class ContextHasher:
         token = f"#{digest.hexdigest()}"
         self._memo[id(value)] = (value, token)
         return token
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    """What the last full build read (as one hash), reported and left on disk.
+
+    When the inputs hash is the same and every file is as written, a build has nothing
+    to do: it is answered from here without reading the (much larger) cache.
+    """
+
+    inputs: str
+    report: Report
+    files: dict[str, Stat]
+
+
+def _summary_file(root: Path, output: Path) -> Path:
+    return _cache_file(root, output).with_name(_cache_file(root, output).stem + "-summary.pickle")
+
+
+def load_summary(root: Path, output: Path) -> Summary | None:
+    try:
+        with _summary_file(root, output).open("rb") as stream:
+            loaded = pickle.load(stream)
+    except Exception:  # noqa: BLE001 - a missing or unreadable summary means: build
+        return None
+    return loaded if isinstance(loaded, Summary) else None
+
+
+def save_summary(root: Path, output: Path, summary: Summary) -> None:
+    path = _summary_file(root, output)
+    temporary = path.with_suffix(".tmp")
+    with temporary.open("wb") as stream:
+        pickle.dump(summary, stream, protocol=pickle.HIGHEST_PROTOCOL)
+    temporary.replace(path)

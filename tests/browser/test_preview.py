@@ -105,12 +105,16 @@ def test_a_stylesheet_edit_applies_without_a_reload(preview: Preview, page: Page
 
 def test_scroll_position_survives_a_reload(preview: Preview, page: Page) -> None:
     long_body = "\n\n".join(f"第 {n} 段，用来把页面撑长。" for n in range(200))
+    events = Events(preview.port)
+    events.next()
     preview.write("content/2024-02-19.md", f"---\ntitle: 长文\n---\n\n{long_body}\n")
+    events.next()  # the long page is built: opening it now brings no reload after
+    events.close()
     page.goto(_url(preview, "/2024/02/19/"))
     expect(page.locator("article")).to_contain_text("第 199 段", timeout=WAIT_MS)
-    # Scroll until it sticks: a reload for the first save may still be on its way.
-    page.wait_for_function("() => { window.scrollTo(0, 1500); return window.scrollY > 1400; }")
-    page.wait_for_timeout(300)
+    page.evaluate("window.scrollTo(0, 1500)")
+    page.wait_for_function("window.scrollY > 1400")
+    page.wait_for_timeout(100)  # the position is recorded on the next animation frame
 
     preview.write(
         "content/2024-02-19.md", f"---\ntitle: 长文\n---\n\n{long_body}\n\n新加的一段。\n"

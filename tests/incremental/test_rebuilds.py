@@ -140,3 +140,24 @@ def test_clean_ignores_the_cache(inc: Site) -> None:
 
     assert len(report.rendered) == report.pages
     assert report.written == ()
+
+
+def test_a_future_post_appears_when_its_day_comes(inc: Site) -> None:
+    inc.write("content/2026/01-05.md", "---\ntags: [c]\n---\n\nNot yet.\n")
+    before = inc.build()
+    assert before.skipped_future == 1
+    assert inc.build().rendered == ()  # nothing changed, nothing due
+
+    later = build(BuildOptions(root=inc.root, now=datetime(2026, 1, 6, tzinfo=UTC), jobs=1))
+
+    assert "2026/01/05/index.html" in later.written
+    assert later.skipped_future == 0
+
+
+def test_a_deleted_output_file_is_made_again(inc: Site) -> None:
+    (inc.root / "public/tags/c/index.html").unlink()
+
+    report = inc.build()
+
+    assert report.written == ("tags/c/index.html",)
+    assert (inc.root / "public/tags/c/index.html").is_file()
