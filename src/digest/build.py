@@ -105,8 +105,30 @@ class Session:
             save_cache(self.root, self.output, self.cache)
 
 
-def produce(options: BuildOptions, session: Session | None = None) -> Produced:
-    """Everything of a build but writing; raises BuildFailed listing every problem."""
+@dataclass(frozen=True, slots=True)
+class PostFile:
+    """A post file as read: its bytes and their hash, or why it could not be read."""
+
+    source: str
+    data: bytes
+    hash: str
+    error: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Inputs:
+    """Everything a build reads from the site, read once."""
+
+    config: Config
+    output: Path
+    posts: tuple[PostFile, ...]
+    copies: dict[str, Path]
+    fingerprint: str | None
+    """One hash of all of it; None when a file changed too recently for its modification
+    time to be trusted (or could not be read)."""
+
+
+def read_inputs(options: BuildOptions) -> Inputs:
     root = options.root
     overrides: dict[str, Any] = {}
     if options.base_url is not None:
@@ -115,6 +137,34 @@ def produce(options: BuildOptions, session: Session | None = None) -> Produced:
         overrides["strict"] = True
     config = load_config(root, overrides)
     output = check_output_folder(root, options.output or root / config.output)
+    post_paths, asset_paths = scan(root)
+    posts = tuple(_read_post(root, path) for path in post_paths)
+    copies = _copies(root, asset_paths, output)
+    return Inputs(
+        config=config,
+        output=output,
+        posts=posts,
+        copies=copies,
+        fingerprint=_inputs_fingerprint(options, config, output, posts, copies),
+    )
+
+
+def _read_post(root: Path, path: Path) -> PostFile:
+    source = path.relative_to(root).as_posix()
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        return PostFile(source, b"", "", error.strerror or str(error))
+    return PostFile(source, data, file_hash(data))
+
+
+def produce(
+    options: BuildOptions, session: Session | None = None, inputs: Inputs | None = None
+) -> Produced:
+    """Everything of a build but writing; raises BuildFailed listing every problem."""
+    root = options.root
+    inputs = inputs or read_inputs(options)
+    config, output, copies = inputs.config, inputs.output, inputs.copies
     key = cache_key(repr(config), output)
     if options.clean:
         old, note = Cache(key=key), None
@@ -125,9 +175,8 @@ def produce(options: BuildOptions, session: Session | None = None) -> Produced:
     new = Cache(key=key)
     jobs = options.jobs or default_jobs()
 
-    post_paths, asset_paths = scan(root)
     parsed = _load_posts(
-        root, post_paths, config, jobs, (old, new), _stage(options.progress, "parsing")
+        inputs.posts, config, jobs, (old, new), _stage(options.progress, "parsing")
     )
     site = assemble(
         config,
@@ -154,7 +203,6 @@ def produce(options: BuildOptions, session: Session | None = None) -> Produced:
     )
     to_render = [o for o in outputs if o.path not in kept]
     pages = _render(templates, to_render, config, jobs, _stage(options.progress, "rendering"))
-    copies = _copies(root, asset_paths, output)
     _refuse_overlaps({o.path: o.source for o in outputs}, copies)
     kept_copies = frozenset(
         path
@@ -188,12 +236,13 @@ def build(options: BuildOptions, session: Session | None = None) -> Report:
     inputs changed are rendered, and only files whose bytes changed are written.
     """
     started = time.perf_counter()
-    inputs = None if session is not None or options.clean else _inputs_fingerprint(options)
-    if inputs is not None:
+    inputs = read_inputs(options)
+    summarise = session is None and not options.clean and inputs.fingerprint is not None
+    if summarise:
         unchanged = _unchanged_site(options, inputs)
         if unchanged is not None:
             return replace(unchanged, seconds=time.perf_counter() - started)
-    produced = produce(options, session)
+    produced = produce(options, session, inputs)
     if produced.config.strict and produced.warnings:
         raise BuildFailed(produced.warnings)
     result = write_files(
@@ -223,43 +272,42 @@ def build(options: BuildOptions, session: Session | None = None) -> Report:
         skipped_future=site.skipped_future,
         next_future=site.next_future,
     )
-    if inputs is not None:
-        save_summary(options.root, produced.output, Summary(inputs, report, produced.cache.files))
+    if summarise and inputs.fingerprint is not None:
+        summary = Summary(inputs.fingerprint, report, produced.cache.files)
+        save_summary(options.root, produced.output, summary)
     return report
 
 
-def _inputs_fingerprint(options: BuildOptions) -> str | None:
-    """One hash of everything a build reads, or None when a file changed too recently
-    for its modification time to be trusted."""
-    root = options.root
-    overrides: dict[str, Any] = {"base_url": options.base_url} if options.base_url else {}
-    if options.strict:
-        overrides["strict"] = True
-    config = load_config(root, overrides)
-    output = check_output_folder(root, options.output or root / config.output)
+def _inputs_fingerprint(
+    options: BuildOptions,
+    config: Config,
+    output: Path,
+    posts: tuple[PostFile, ...],
+    copies: dict[str, Path],
+) -> str | None:
     parts = [cache_key(repr(config), output), repr((options.drafts, options.future))]
-    post_paths, asset_paths = scan(root)
-    for path in post_paths:
-        parts.append(f"{path.relative_to(root).as_posix()}={file_hash(path.read_bytes())}")
-    for folder in (root / TEMPLATES_DIR, theme_root() / TEMPLATES_DIR):
+    for post in posts:
+        if post.error:
+            return None
+        parts.append(f"{post.source}={post.hash}")
+    for folder in (options.root / TEMPLATES_DIR, theme_root() / TEMPLATES_DIR):
         for path in sorted(folder.rglob("*")) if folder.is_dir() else ():
             if path.is_file():
                 parts.append(f"{path}={file_hash(path.read_bytes())}")
-    copies = _copies(root, asset_paths, output)
     recent = time.time_ns() - RACY_NS
     for relative, source in sorted(copies.items()):
         size, mtime = _stat(source)
         if mtime > recent:
             return None
         parts.append(f"{relative}={source}:{size}:{mtime}")
-    return f"{output}\0{fingerprint_text(*parts)}"
+    return fingerprint_text(*parts)
 
 
-def _unchanged_site(options: BuildOptions, inputs: str) -> Report | None:
+def _unchanged_site(options: BuildOptions, inputs: Inputs) -> Report | None:
     """The last build's report, when nothing it read has changed and its files are intact."""
-    output = Path(inputs.split("\0", 1)[0])
+    output = inputs.output
     summary = load_summary(options.root, output)
-    if summary is None or summary.inputs != inputs:
+    if summary is None or summary.inputs != inputs.fingerprint:
         return None
     due = summary.report.next_future
     if due is not None and (options.now or _now()) >= due:
@@ -303,8 +351,7 @@ def _now() -> datetime:
 
 
 def _load_posts(
-    root: Path,
-    paths: list[Path],
+    posts: tuple[PostFile, ...],
     config: Config,
     jobs: int,
     caches: tuple[Cache, Cache],
@@ -313,38 +360,34 @@ def _load_posts(
     """Every post: from the cache when its bytes are the same, else parsed (in workers)."""
     old, new = caches
     results: list[ParsedPost | list[DigestError]] = []
-    missing: list[tuple[int, str, bytes]] = []
-    for path in paths:
-        source = path.relative_to(root).as_posix()
-        try:
-            data = path.read_bytes()
-        except OSError as error:
-            results.append([ContentError(f"cannot read: {error.strerror}", source)])
+    missing: list[tuple[int, PostFile]] = []
+    for post in posts:
+        if post.error:
+            results.append([ContentError(f"cannot read: {post.error}", post.source)])
             continue
-        known = old.posts.get(source)
-        hashed = file_hash(data)
-        if known is not None and known[0] == hashed:
+        known = old.posts.get(post.source)
+        if known is not None and known[0] == post.hash:
             results.append(known[1])
-            new.posts[source] = known
+            new.posts[post.source] = known
         else:
-            missing.append((len(results), source, data))
+            missing.append((len(results), post))
             results.append([])
 
     def parse(index: int) -> ParsedPost | list[DigestError]:
-        _, source, data = missing[index]
+        post = missing[index][1]
         try:
-            return decode_post(source, data, config)
+            return decode_post(post.source, post.data, config)
         except BuildFailed as failure:
             return list(failure.problems)
         except DigestError as error:
             return [error]
 
-    for (slot, source, data), result in zip(
+    for (slot, post), result in zip(
         missing, ordered_map(parse, len(missing), jobs, progress), strict=True
     ):
         results[slot] = result
         if isinstance(result, ParsedPost):
-            new.posts[source] = (file_hash(data), result)
+            new.posts[post.source] = (post.hash, result)
     problems = [problem for result in results if isinstance(result, list) for problem in result]
     if problems:
         raise BuildFailed(problems)

@@ -118,9 +118,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _options(args: argparse.Namespace) -> BuildOptions | None:
     from digest.build import BuildOptions
 
-    root: Path = args.source
-    if not root.is_dir():
-        print(f"digest: error: site folder {root} does not exist", file=sys.stderr)
+    root = _site_root(args)
+    if root is None:
         return None
     output: Path | None = getattr(args, "output", None)
     return BuildOptions(
@@ -139,9 +138,8 @@ def _serve(args: argparse.Namespace) -> int:
     from digest.build import BuildOptions
     from digest.serve import ServeOptions, serve
 
-    root: Path = args.source
-    if not root.is_dir():
-        print(f"digest: error: site folder {root} does not exist", file=sys.stderr)
+    root = _site_root(args)
+    if root is None:
         return EXIT_USAGE
     options = ServeOptions(
         build=BuildOptions(root=root, drafts=args.drafts, future=args.drafts, jobs=args.jobs),
@@ -248,6 +246,15 @@ def _shown(path: str) -> str:
     """A path as the user would type it: relative when it is below the current folder."""
     absolute = Path(path)
     return os.path.relpath(absolute) if absolute.is_relative_to(Path.cwd()) else path
+
+
+def _site_root(args: argparse.Namespace) -> Path | None:
+    """The site folder of ``--source``, or None (after saying so) when it does not exist."""
+    root: Path = args.source
+    if root.is_dir():
+        return root
+    print(f"digest: error: site folder {root} does not exist", file=sys.stderr)
+    return None
 
 
 def _positive(text: str) -> int:
