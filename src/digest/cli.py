@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
+import shlex
+import subprocess
 import sys
 import time
 import traceback
@@ -84,6 +87,50 @@ def _parser() -> argparse.ArgumentParser:
         "-j", "--jobs", type=_positive, help="worker processes (default: every core)"
     )
     serve.add_argument("--debug", action="store_true", help="show tracebacks for errors")
+
+    init = commands.add_parser(
+        "init",
+        help="start a new site: config, an example post, .gitignore, publishing workflow",
+        description=(
+            "Create a ready site in DIR (default: the current folder): digest.toml with "
+            "every setting, content/ with an example digest, .gitignore, requirements.txt, "
+            "the GitHub Pages workflow and a README. Refuses a folder that has files, "
+            "unless --force; never overwrites a file."
+        ),
+        epilog="example: digest init ai-daily --title 'AI 日报' --timezone Asia/Shanghai",
+    )
+    init.add_argument("folder", nargs="?", type=Path, default=Path(), metavar="DIR")
+    init.add_argument("--title", default="My digest", help="site title (default: My digest)")
+    init.add_argument("--language", help="site language such as zh-CN (default: from $LANG)")
+    init.add_argument("--timezone", help="IANA timezone (default: this machine's)")
+    init.add_argument(
+        "--force", action="store_true", help="add missing files to a folder that has files"
+    )
+    init.add_argument("--debug", action="store_true", help="show tracebacks for errors")
+
+    new = commands.add_parser(
+        "new",
+        help="start a day's digest from the archetype",
+        description=(
+            "Create the post for DATE (default: today in the site timezone) from "
+            "templates/archetypes/post.md (or the built-in one), at the path the site's "
+            "newest post uses. Prints the path; never overwrites."
+        ),
+        epilog="example: digest new tomorrow --title 'Gemini 与 Sora' --tags 模型,视频 --edit",
+    )
+    new.add_argument(
+        "date",
+        nargs="?",
+        default="today",
+        metavar="DATE",
+        help="2024-02-19, 2024/02/19, today (default), yesterday or tomorrow",
+    )
+    new.add_argument("-s", "--source", type=Path, default=Path(), help="site folder")
+    new.add_argument("--title", default="", help="title (default: none, the date is shown)")
+    new.add_argument("--slug", default="", help="URL slug, for a second post on one day")
+    new.add_argument("--tags", default="", help="comma-separated tags: --tags 模型,OpenAI")
+    new.add_argument("--edit", action="store_true", help="open the post in $VISUAL or $EDITOR")
+    new.add_argument("--debug", action="store_true", help="show tracebacks for errors")
     return parser
 
 
@@ -110,8 +157,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _check(args)
         if args.command == "serve":
             return _serve(args)
+        if args.command == "init":
+            return _init(args)
+        if args.command == "new":
+            return _new(args)
     except Exception as error:  # noqa: BLE001 - every failure must end as one clear line
-        return _report_failure(error, debug=args.debug)
+        return _report_failure(error, command=args.command, debug=args.debug)
     return EXIT_USAGE
 
 
@@ -215,8 +266,77 @@ def _build(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _report_failure(error: Exception, *, debug: bool) -> int:
-    from digest.errors import BuildFailed, DigestError, sort_problems
+def _init(args: argparse.Namespace) -> int:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    from digest.build import current_time
+    from digest.errors import UsageError
+    from digest.scaffold import init_site, local_language, local_timezone, today_in
+
+    timezone = args.timezone or local_timezone()
+    try:
+        zone = ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise UsageError(
+            f"unknown timezone {timezone!r} (use a name such as Asia/Shanghai)"
+        ) from None
+    folder: Path = args.folder
+    created = init_site(
+        folder,
+        title=args.title,
+        language=args.language or local_language(),
+        timezone=timezone,
+        today=today_in(zone, current_time()),
+        version=__version__,
+        force=args.force,
+    )
+    for name in created.written:
+        print(f"created {_shown(str(folder / name))}")
+    for name in created.kept:
+        print(f"kept    {_shown(str(folder / name))} (already there)")
+    go = "" if folder.resolve() == Path.cwd() else f"cd {shlex.quote(_shown(str(folder)))} && "
+    print(f"next: {go}digest new && digest serve")
+    return EXIT_OK
+
+
+def _new(args: argparse.Namespace) -> int:
+    from digest.build import current_time
+    from digest.config import load_config
+    from digest.errors import UsageError
+    from digest.scaffold import new_post, parse_day, today_in
+    from digest.urls import slugify
+
+    root = _site_root(args)
+    if root is None:
+        return EXIT_USAGE
+    config = load_config(root)
+    day = parse_day(args.date, today_in(config.zone, current_time()))
+    slug = slugify(args.slug) if args.slug else ""
+    if args.slug and not slug:
+        raise UsageError(f"--slug {args.slug!r} has no letters or digits to use")
+    tags = [tag.strip() for tag in re.split(r"[,，]", args.tags) if tag.strip()]
+    path = new_post(root, config, day=day, title=args.title, slug=slug, tags=tags)
+    print(_shown(str(path.resolve())))
+    return _edit(path) if args.edit else EXIT_OK
+
+
+def _edit(path: Path) -> int:
+    """Open ``path`` in the writer's editor and wait for it, like git commit does."""
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
+    if not editor:
+        print("digest: set $VISUAL or $EDITOR to open new posts with --edit", file=sys.stderr)
+        return EXIT_PROBLEM
+    command = [*shlex.split(editor), str(path)]
+    try:
+        done = subprocess.run(command, check=False)
+    except OSError as error:
+        print(f"digest: error: cannot run the editor {editor!r}: {error}", file=sys.stderr)
+        return EXIT_PROBLEM
+    return EXIT_OK if done.returncode == 0 else EXIT_PROBLEM
+
+
+def _report_failure(error: Exception, *, command: str, debug: bool) -> int:
+    from digest.errors import BuildFailed, DigestError, UsageError, sort_problems
 
     if debug:
         traceback.print_exc()
@@ -225,9 +345,12 @@ def _report_failure(error: Exception, *, debug: bool) -> int:
             print(problem, file=sys.stderr)
         print(f"digest: {error.message}; nothing was written", file=sys.stderr)
         return EXIT_PROBLEM
+    if isinstance(error, UsageError):
+        print(f"digest: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
     if isinstance(error, DigestError):
         print(error, file=sys.stderr)
-        print("digest: build failed; nothing was written", file=sys.stderr)
+        print(f"digest: {command} failed; nothing was written", file=sys.stderr)
         return EXIT_PROBLEM
     if isinstance(error, OSError):
         print(f"digest: error: {error}", file=sys.stderr)

@@ -6,7 +6,8 @@ Layer 0: imports nothing from digest.
     ├── ConfigError     digest.toml / [tool.digest]: unknown key, wrong type, bad value
     ├── ContentError    a post: front matter, date, duplicate URL, encoding
     ├── TemplateError   a Jinja template: syntax, undefined variable, missing file
-    └── OutputError     the output folder: refused location, unwritable path
+    ├── OutputError     the output folder: refused location, unwritable path
+    └── UsageError      a command-line argument that cannot be used (exit code 2)
     BuildFailed(problems)  many of the above, collected across a whole build
 
 ``str(error)`` is GCC style (``path:line: message``) so editors can jump there.
@@ -64,6 +65,10 @@ class TemplateError(DigestError):
 
 class OutputError(DigestError):
     """The output folder cannot be used or written."""
+
+
+class UsageError(DigestError):
+    """A command-line argument is not valid, such as a DATE that is not a date."""
 
 
 class BuildFailed(DigestError):

@@ -7,6 +7,7 @@ Layer 3: imports config, dates, errors, urls and theme. Undefined variables are 
 from __future__ import annotations
 
 import hashlib
+import json
 import traceback
 from collections.abc import Mapping
 from datetime import date, datetime
@@ -110,7 +111,11 @@ class Templates:
             labels=labels_for(config.language),
         )
         self.env.filters.update(
-            date=self.format_date, iso=_iso, tag_url=_tag_url, absolute=self.absolute
+            date=self.format_date,
+            iso=_iso,
+            tag_url=_tag_url,
+            absolute=self.absolute,
+            yaml=_yaml,
         )
 
     def url(self, site_url: str) -> str:
@@ -265,6 +270,11 @@ def templates_for(root: Path, config: Config) -> Templates:
 
 
 _ENVIRONMENTS: dict[tuple[Path, str], Templates] = {}
+
+
+def _yaml(value: object) -> str:
+    """A value as YAML front matter: JSON is YAML, and its strings quote safely."""
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _iso(value: datetime) -> str:

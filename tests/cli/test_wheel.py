@@ -1,4 +1,5 @@
-"""A non-editable install carries the built-in theme: a site without templates/ builds."""
+"""The wheel as users get it, in a fresh virtual environment: the theme and the starter
+files are inside, and ``init`` → ``new`` → ``build`` gives a valid site."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ import sys
 import zipfile
 from pathlib import Path
 
-from tests.conftest import PINNED_ENV
+import pytest
+
+from tests.conftest import PINNED_ENV, nu_check
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -27,27 +30,67 @@ def _run(*args: str | Path, cwd: Path | None = None) -> str:
     return done.stdout
 
 
-def test_installed_wheel_builds_a_site_with_only_content(tmp_path: Path) -> None:
-    _run(sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", tmp_path / "dist", REPO)
-    wheel = next((tmp_path / "dist").glob("digest_ssg-*.whl"))
-    names = zipfile.ZipFile(wheel).namelist()
-    assert "digest/theme/templates/base.html" in names
-    assert "digest/theme/static/assets/style.css" in names
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    dist = tmp_path_factory.mktemp("dist")
+    _run(sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", dist, REPO)
+    return next(dist.glob("digest_ssg-*.whl"))
 
-    # The venv sees the already-installed dependencies but gets its own copy of digest.
-    venv = tmp_path / "venv"
+
+@pytest.fixture(scope="module")
+def venv_bin(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A venv that sees the installed dependencies but has its own copy of digest."""
+    venv = tmp_path_factory.mktemp("venv")
     _run(sys.executable, "-m", "venv", "--system-site-packages", venv)
     python = venv / "bin" / "python"
     _run(python, "-m", "pip", "install", "-q", "--no-deps", "--force-reinstall", wheel)
     location = _run(python, "-c", "import digest; print(digest.__file__)")
     assert location.startswith(str(venv))
+    return venv / "bin"
 
+
+def test_the_wheel_carries_theme_archetype_workflow_and_starter(wheel: Path) -> None:
+    names = zipfile.ZipFile(wheel).namelist()
+    for name in (
+        "digest/theme/templates/base.html",
+        "digest/theme/templates/archetypes/post.md",
+        "digest/theme/static/assets/style.css",
+        "digest/theme/.github/workflows/publish.yml",
+        "digest/starter/digest.toml",
+        "digest/starter/example.md",
+    ):
+        assert name in names
+
+
+def test_installed_wheel_builds_a_site_with_only_content(venv_bin: Path, tmp_path: Path) -> None:
     site = tmp_path / "site"
     (site / "content").mkdir(parents=True)
     (site / "content" / "2024-02-19.md").write_text("## 1. 第一条\n\n正文。\n", encoding="utf-8")
-    _run(venv / "bin" / "digest", "build", cwd=site)
+    _run(venv_bin / "digest", "build", cwd=site)
 
     assert (site / "public" / "assets" / "style.css").is_file()
     post = (site / "public" / "2024" / "02" / "19" / "index.html").read_text(encoding="utf-8")
     assert '<link rel="stylesheet" href="/assets/style.css">' in post
     assert "正文。" in post
+
+
+def test_init_new_build_from_the_wheel_gives_a_valid_site(venv_bin: Path, tmp_path: Path) -> None:
+    digest = venv_bin / "digest"
+    _run(digest, "init", "site", cwd=tmp_path)
+    site = tmp_path / "site"
+    workflow = site / ".github" / "workflows" / "publish.yml"
+    assert workflow.read_bytes() == (REPO / ".github" / "workflows" / "publish.yml").read_bytes()
+
+    # init took the machine's zone (TZ); the pinned clock is 2025-12-31 16:00 there.
+    assert 'timezone = "America/Los_Angeles"' in (site / "digest.toml").read_text("utf-8")
+    created = _run(digest, "new", cwd=site).strip()
+    assert created == "content/2025/12-31.md"
+    output = _run(digest, "build", "--strict", cwd=site)
+    assert "built 2 posts" in output
+
+    public = site / "public"
+    skeleton = (public / "2025" / "12" / "31" / "index.html").read_text(encoding="utf-8")
+    for number in (1, 2, 3):
+        assert f'<h2 id="{number}-headline">{number}. Headline' in skeleton
+    assert (public / "2025" / "12" / "30" / "index.html").is_file()  # the example post
+    nu_check(public)
