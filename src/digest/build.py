@@ -1,72 +1,43 @@
 """The one build path: config → posts → site → outputs → rendered files → disk.
 
-Layer 6: the only module that wires the stages together. ``digest build`` calls
-``build`` once; ``digest serve`` will call the same function again on every change.
+Layer 8: the module that wires the stages together. ``digest build`` calls ``build``
+once; ``digest serve`` calls it again on every change. A build where only posts' bodies
+changed is finished by ``quick_build`` from what the cache remembers (see quick.py);
+everything else goes through ``produce``, which looks at the whole site.
 """
 
 from __future__ import annotations
 
-import os
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from digest.checks import check_references, page_ids
-from digest.config import Config, load_config
-from digest.content import CONTENT_DIR, ParsedPost, decode_post, scan
+from digest.config import Config
+from digest.content import ParsedPost, decode_post
 from digest.errors import BuildFailed, ContentError, DigestError, OutputError, sort_problems
-from digest.feeds import render_builtin
-from digest.model import Output, Report, Site
+from digest.inputs import (
+    BuildOptions,
+    Inputs,
+    PostFile,
+    Session,
+    current_time,
+    read_inputs,
+    read_post,
+    stat_of,
+)
+from digest.model import Report, Site
+from digest.pages import Fingerprints, render_outputs
 from digest.parallel import Progress, default_jobs, ordered_map
+from digest.quick import quick_build, stage
 from digest.routes import plan
 from digest.site import assemble
-from digest.state import (
-    CACHE_DIR,
-    RACY_NS,
-    Cache,
-    ContextHasher,
-    Stat,
-    Summary,
-    cache_key,
-    file_hash,
-    fingerprint_text,
-    load_cache,
-    load_summary,
-    save_cache,
-    save_summary,
-    trusted,
-)
-from digest.templates import TEMPLATES_DIR, Templates, templates_for
-from digest.theme import theme_root
-from digest.writer import check_output_folder, write_files
+from digest.state import CACHE_DIR, Changes, CopyRow, Stat, Store, trusted
+from digest.templates import templates_for
+from digest.writer import write_files
 
-STATIC_DIR = "static"
-BUILTIN = "builtin:"
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class BuildOptions:
-    """What one build is asked to do; the command line fills it in."""
-
-    root: Path
-    output: Path | None = None
-    """Overrides the config's ``output``; relative paths are relative to ``root``."""
-    base_url: str | None = None
-    drafts: bool = False
-    future: bool = False
-    now: datetime | None = None
-    """Decides which posts are in the future; default: SOURCE_DATE_EPOCH, else the clock."""
-    jobs: int | None = None
-    """Worker processes for Markdown and pages; default: every core this process may use."""
-    progress: Callable[[str, int, int], None] | None = None
-    """Told (stage, done, total) while posts are parsed and pages rendered."""
-    strict: bool = False
-    """Treat warnings (broken links, missing alt text, …) as errors; also config ``strict``."""
-    clean: bool = False
-    """Ignore what ``.digest-cache/`` remembers: parse and render everything again."""
+__all__ = ["BuildOptions", "Produced", "Session", "build", "current_time", "produce"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -84,138 +55,96 @@ class Produced:
     """Files to copy; those unchanged since the last build are in ``kept_copies``."""
     kept_copies: frozenset[str]
     warnings: tuple[DigestError, ...]
-    cache: Cache
-    """The memory to save once the files are written."""
-
-
-@dataclass(slots=True)
-class Session:
-    """Builds that follow each other in one process (``digest serve``).
-
-    The cache of the last build stays in memory instead of being read from disk again,
-    and goes to disk only when the session ends.
-    """
-
-    cache: Cache | None = None
-    root: Path | None = None
-    output: Path | None = None
-
-    def save(self) -> None:
-        if self.cache is not None and self.root is not None and self.output is not None:
-            save_cache(self.root, self.output, self.cache)
-
-
-@dataclass(frozen=True, slots=True)
-class PostFile:
-    """A post file as read: its bytes and their hash, or why it could not be read."""
-
-    source: str
-    data: bytes
-    hash: str
-    error: str = ""
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Inputs:
-    """Everything a build reads from the site, read once."""
-
-    config: Config
-    output: Path
-    posts: tuple[PostFile, ...]
-    copies: dict[str, Path]
-    fingerprint: str | None
-    """One hash of all of it; None when a file changed too recently for its modification
-    time to be trusted (or could not be read)."""
-
-
-def read_inputs(options: BuildOptions) -> Inputs:
-    root = options.root
-    overrides: dict[str, Any] = {}
-    if options.base_url is not None:
-        overrides["base_url"] = options.base_url
-    if options.strict:
-        overrides["strict"] = True
-    config = load_config(root, overrides)
-    output = check_output_folder(root, options.output or root / config.output)
-    post_paths, asset_paths = scan(root)
-    posts = tuple(_read_post(root, path) for path in post_paths)
-    copies = _copies(root, asset_paths, output)
-    return Inputs(
-        config=config,
-        output=output,
-        posts=posts,
-        copies=copies,
-        fingerprint=_inputs_fingerprint(options, config, output, posts, copies),
-    )
-
-
-def _read_post(root: Path, path: Path) -> PostFile:
-    source = path.relative_to(root).as_posix()
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        return PostFile(source, b"", "", error.strerror or str(error))
-    return PostFile(source, data, file_hash(data))
+    changes: Changes
+    """What to tell the cache once the files are written."""
+    hashes: dict[str, str]
+    """source → hash of the bytes of every post read or remembered."""
+    parsed: tuple[ParsedPost, ...]
 
 
 def produce(
-    options: BuildOptions, session: Session | None = None, inputs: Inputs | None = None
+    options: BuildOptions,
+    session: Session | None = None,
+    inputs: Inputs | None = None,
+    store: Store | None = None,
 ) -> Produced:
-    """Everything of a build but writing; raises BuildFailed listing every problem."""
-    root = options.root
-    inputs = inputs or read_inputs(options)
-    config, output, copies = inputs.config, inputs.output, inputs.copies
-    key = cache_key(repr(config), output)
-    if options.clean:
-        old, note = Cache(key=key), None
-    elif session is not None and session.cache is not None and session.cache.key == key:
-        old, note = session.cache, None
-    else:
-        old, note = load_cache(root, output, key)
-    new = Cache(key=key)
-    jobs = options.jobs or default_jobs()
+    """Everything of a build but writing; raises BuildFailed listing every problem.
 
-    parsed = _load_posts(
-        inputs.posts, config, jobs, (old, new), _stage(options.progress, "parsing")
-    )
+    Without a ``store`` (``digest check``), the cache is only read, if there is one.
+    """
+    inputs = inputs or read_inputs(options)
+    if store is None and not options.clean:
+        reader = Store.reader(options.root, inputs.output, inputs.key)
+        try:
+            return _produce(options, session, inputs, reader)
+        finally:
+            if reader is not None:
+                reader.close()
+    return _produce(options, session, inputs, store)
+
+
+def _produce(
+    options: BuildOptions, session: Session | None, inputs: Inputs, store: Store | None
+) -> Produced:
+    config, output, copies = inputs.config, inputs.output, inputs.copies
+    jobs = options.jobs or default_jobs()
+    saved_ns = store.saved_ns if store else 0
+    loaded = _load_posts(inputs, config, jobs, store, session, stage(options.progress, "parsing"))
     site = assemble(
         config,
-        [item.post for item in parsed],
+        [item.post for item in loaded.parsed],
         now=options.now or current_time(),
         drafts=options.drafts,
         future=options.future,
     )
     outputs = plan(site)
-    templates = templates_for(root, config)
-    hasher = ContextHasher()
-    for output_file in outputs:
-        new.fingerprints[output_file.path] = fingerprint_text(
-            templates.fingerprint(output_file.template)
-            if not output_file.template.startswith(BUILTIN)
-            else output_file.template,
-            hasher.fingerprint(output_file.context),
-        )
+    templates = templates_for(options.root, config)
+    fingerprints = Fingerprints(templates)
+    new = {o.path: fingerprints.of(o) for o in outputs}
+    old = store.output_rows() if store else {}
     kept = frozenset(
         o.path
         for o in outputs
-        if old.fingerprints.get(o.path) == new.fingerprints[o.path]
-        and _unchanged(output / o.path, old.files.get(o.path), old, racy=False)
+        if (row := old.get(o.path)) is not None
+        and row.fingerprint == new[o.path]
+        and _unchanged(output / o.path, row.stat)
     )
     to_render = [o for o in outputs if o.path not in kept]
-    pages = _render(templates, to_render, config, jobs, _stage(options.progress, "rendering"))
+    pages = render_outputs(templates, to_render, config, jobs, stage(options.progress, "rendering"))
     _refuse_overlaps({o.path: o.source for o in outputs}, copies)
+    old_copies = store.copy_rows() if store else {}
     kept_copies = frozenset(
         path
         for path, source in copies.items()
-        if _unchanged(source, old.sources.get(path), old, racy=True)
-        and _unchanged(output / path, old.files.get(path), old, racy=False)
+        if (copied := old_copies.get(path)) is not None
+        and _unchanged(source, copied.source, saved_ns, racy=True)
+        and _unchanged(output / path, copied.written)
     )
-    new.ids = {path: old.ids[path] for path in kept if path in old.ids} | page_ids(pages)
-    new.sources = {path: _stat(source) for path, source in copies.items()}
-    new.files = {path: old.files[path] for path in kept | kept_copies}
-    findings = check_references(config, site.posts, outputs, new.ids, copies)
-    notes = [ContentError(note, CACHE_DIR)] if note else []
-    warnings = [w for item in parsed for w in item.warnings] + findings + notes
+    old_ids = store.ids() if store else {}
+    new_ids = page_ids(pages)
+    ids = {path: old_ids[path] for path in kept if path in old_ids} | new_ids
+    urls = {post.source: post.url for post in site.posts}
+    existing = {o.path for o in outputs} | set(copies)
+    findings = check_references(config, site.posts, existing, ids, urls)
+    notes = [ContentError(store.note, CACHE_DIR)] if store and store.note else []
+    warnings = [w for item in loaded.parsed for w in item.warnings] + findings + notes
+    changes = Changes(
+        posts=loaded.changes,
+        removed_posts=set(loaded.known) - {post.source for post in inputs.posts},
+        outputs={
+            o.path: (
+                new[o.path],
+                (0, 0),
+                new_ids.get(o.path),
+                o if fingerprints.shows_whole_posts(o.template) else None,
+            )
+            for o in to_render
+        },
+        removed_outputs=set(old) - set(new),
+        warnings=[w for w in warnings if w not in notes],
+        frame=inputs.frame,
+        urls=urls,
+    )
     return Produced(
         config=config,
         output=output,
@@ -225,7 +154,9 @@ def produce(
         copies={path: source for path, source in copies.items() if path not in kept_copies},
         kept_copies=kept_copies,
         warnings=tuple(sort_problems(warnings)),
-        cache=new,
+        changes=changes,
+        hashes=loaded.hashes,
+        parsed=tuple(loaded.parsed),
     )
 
 
@@ -237,213 +168,144 @@ def build(options: BuildOptions, session: Session | None = None) -> Report:
     """
     started = time.perf_counter()
     inputs = read_inputs(options)
-    summarise = session is None and not options.clean and inputs.fingerprint is not None
-    if summarise:
-        unchanged = _unchanged_site(options, inputs)
-        if unchanged is not None:
-            return replace(unchanged, seconds=time.perf_counter() - started)
-    produced = produce(options, session, inputs)
-    if produced.config.strict and produced.warnings:
-        raise BuildFailed(produced.warnings)
-    result = write_files(
-        produced.output,
-        produced.pages,
-        produced.copies,
-        keep=produced.kept | produced.kept_copies,
-    )
-    produced.cache.files.update(result.stats)
-    if session is None:
-        save_cache(options.root, produced.output, produced.cache)
-    else:
-        session.cache, session.root, session.output = produced.cache, options.root, produced.output
-    site = produced.site
-    report = Report(
-        written=result.written,
-        unchanged=result.unchanged,
-        rendered=tuple(sorted(produced.pages)),
-        copied=len(produced.copies) + len(produced.kept_copies),
-        deleted=result.deleted,
-        warnings=tuple(str(w) for w in produced.warnings),
-        seconds=time.perf_counter() - started,
-        posts=len(site.posts),
-        pages=len(produced.pages) + len(produced.kept),
-        output=str(produced.output),
-        skipped_drafts=site.skipped_drafts,
-        skipped_future=site.skipped_future,
-        next_future=site.next_future,
-    )
-    if summarise and inputs.fingerprint is not None:
-        summary = Summary(inputs.fingerprint, report, produced.cache.files)
-        save_summary(options.root, produced.output, summary)
-    return report
+    store = Store(options.root, inputs.output, inputs.key, fresh=options.clean)
+    try:
+        if not options.clean:
+            quick = quick_build(options, inputs, store, session)
+            if quick is not None:
+                return replace(quick, seconds=time.perf_counter() - started)
+        produced = produce(options, session, inputs, store)
+        if produced.config.strict and produced.warnings:
+            raise BuildFailed(produced.warnings)
+        result = write_files(
+            produced.output,
+            produced.pages,
+            produced.copies,
+            keep=produced.kept | produced.kept_copies,
+        )
+        changes = produced.changes
+        for path, (fingerprint, _, ids, output) in list(changes.outputs.items()):
+            changes.outputs[path] = (fingerprint, result.stats[path], ids, output)
+        old_copies = store.copy_rows()
+        changes.copies = {
+            path: CopyRow(stat_of(source), result.stats[path])
+            if path in result.stats
+            else old_copies[path]
+            for path, source in inputs.copies.items()
+        }
+        site = produced.site
+        report = Report(
+            written=result.written,
+            unchanged=result.unchanged,
+            rendered=tuple(sorted(produced.pages)),
+            copied=len(inputs.copies),
+            deleted=result.deleted,
+            warnings=tuple(str(w) for w in produced.warnings),
+            seconds=time.perf_counter() - started,
+            posts=len(site.posts),
+            pages=len(produced.pages) + len(produced.kept),
+            output=str(produced.output),
+            skipped_drafts=site.skipped_drafts,
+            skipped_future=site.skipped_future,
+            next_future=site.next_future,
+        )
+        changes.report = report
+        store.save(changes)
+        if session is not None:
+            session.parsed = {
+                item.post.source: (produced.hashes[item.post.source], item)
+                for item in produced.parsed
+            }
+        return replace(report, seconds=time.perf_counter() - started)
+    finally:
+        store.close()
 
 
-def _inputs_fingerprint(
-    options: BuildOptions,
-    config: Config,
-    output: Path,
-    posts: tuple[PostFile, ...],
-    copies: dict[str, Path],
-) -> str | None:
-    parts = [cache_key(repr(config), output), repr((options.drafts, options.future))]
-    for post in posts:
-        if post.error:
-            return None
-        parts.append(f"{post.source}={post.hash}")
-    for folder in (options.root / TEMPLATES_DIR, theme_root() / TEMPLATES_DIR):
-        for path in sorted(folder.rglob("*")) if folder.is_dir() else ():
-            if path.is_file():
-                parts.append(f"{path}={file_hash(path.read_bytes())}")
-    recent = time.time_ns() - RACY_NS
-    for relative, source in sorted(copies.items()):
-        size, mtime = _stat(source)
-        if mtime > recent:
-            return None
-        parts.append(f"{relative}={source}:{size}:{mtime}")
-    return fingerprint_text(*parts)
-
-
-def _unchanged_site(options: BuildOptions, inputs: Inputs) -> Report | None:
-    """The last build's report, when nothing it read has changed and its files are intact."""
-    output = inputs.output
-    summary = load_summary(options.root, output)
-    if summary is None or summary.inputs != inputs.fingerprint:
-        return None
-    due = summary.report.next_future
-    if due is not None and (options.now or current_time()) >= due:
-        return None  # a future post has come due
-    for relative, recorded in summary.files.items():
-        if not _unchanged(output / relative, recorded, None, racy=False):
-            return None
-    return replace(
-        summary.report,
-        written=(),
-        unchanged=len(summary.files),
-        rendered=(),
-        deleted=(),
-    )
-
-
-def _stat(path: Path) -> Stat:
-    status = path.stat()
-    return status.st_size, status.st_mtime_ns
-
-
-def _unchanged(path: Path, recorded: Stat | None, cache_state: Cache | None, *, racy: bool) -> bool:
+def _unchanged(path: Path, recorded: Stat | None, saved_ns: int = 0, *, racy: bool = False) -> bool:
     """True when ``path`` still is the file the cache recorded."""
     try:
-        return trusted(recorded, _stat(path), cache_state, racy=racy)
+        return trusted(recorded, stat_of(path), saved_ns, racy=racy)
     except OSError:
         return False
 
 
-def _stage(progress: Callable[[str, int, int], None] | None, name: str) -> Progress | None:
-    if progress is None:
-        return None
-    return lambda done, total: progress(name, done, total)
-
-
-def current_time() -> datetime:
-    """Now, for future posts and ``digest new``: SOURCE_DATE_EPOCH when set, else the clock.
-
-    Pinning it makes builds reproducible; ``new`` follows the same clock, so the post it
-    makes for "today" is never a future post to a build in the same environment.
-    """
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if epoch.isdigit():
-        return datetime.fromtimestamp(int(epoch), UTC)
-    return datetime.now(UTC)
+@dataclass(frozen=True, slots=True)
+class _Loaded:
+    parsed: list[ParsedPost]
+    hashes: dict[str, str]
+    changes: dict[str, tuple[Stat, str, ParsedPost | None]]
+    known: Mapping[str, object]
+    """The posts the cache knew."""
 
 
 def _load_posts(
-    posts: tuple[PostFile, ...],
+    inputs: Inputs,
     config: Config,
     jobs: int,
-    caches: tuple[Cache, Cache],
+    store: Store | None,
+    session: Session | None,
     progress: Progress | None,
-) -> list[ParsedPost]:
-    """Every post: from the cache when its bytes are the same, else parsed (in workers)."""
-    old, new = caches
+) -> _Loaded:
+    """Every post: remembered when its file is unchanged, else read and parsed (in workers)."""
+    rows = store.post_rows() if store else {}
+    saved_ns = store.saved_ns if store else 0
+    memory = session.parsed if session else {}
     results: list[ParsedPost | list[DigestError]] = []
-    missing: list[tuple[int, PostFile]] = []
-    for post in posts:
-        if post.error:
-            results.append([ContentError(f"cannot read: {post.error}", post.source)])
+    hashes: dict[str, str] = {}
+    changes: dict[str, tuple[Stat, str, ParsedPost | None]] = {}
+    remembered: list[tuple[int, str]] = []
+    missing: list[tuple[int, PostFile, Stat]] = []
+    for post in inputs.posts:
+        slot = len(results)
+        results.append([])
+        row = rows.get(post.source)
+        if post.stat is None:
+            results[slot] = [ContentError("cannot read the file", post.source)]
             continue
-        known = old.posts.get(post.source)
-        if known is not None and known[0] == post.hash:
-            results.append(known[1])
-            new.posts[post.source] = known
+        if row is not None and trusted(row.stat, post.stat, saved_ns, racy=True):
+            digest = row.hash
         else:
-            missing.append((len(results), post))
-            results.append([])
+            file = read_post(post)
+            if file.error:
+                results[slot] = [ContentError(f"cannot read: {file.error}", post.source)]
+                continue
+            digest = file.hash
+            if row is None or row.hash != digest:
+                missing.append((slot, file, post.stat))
+                continue
+            changes[post.source] = (post.stat, digest, None)
+        hashes[post.source] = digest
+        known = memory.get(post.source)
+        if known is not None and known[0] == digest:
+            results[slot] = known[1]
+        else:
+            remembered.append((slot, post.source))
+    if remembered and store is not None:
+        stored = store.parsed_posts(source for _, source in remembered)
+        for slot, source in remembered:
+            results[slot] = stored[source]
 
     def parse(index: int) -> ParsedPost | list[DigestError]:
-        post = missing[index][1]
+        file = missing[index][1]
         try:
-            return decode_post(post.source, post.data, config)
+            return decode_post(file.source, file.data, config)
         except BuildFailed as failure:
             return list(failure.problems)
         except DigestError as error:
             return [error]
 
-    for (slot, post), result in zip(
+    for (slot, file, stat), result in zip(
         missing, ordered_map(parse, len(missing), jobs, progress), strict=True
     ):
         results[slot] = result
         if isinstance(result, ParsedPost):
-            new.posts[post.source] = (post.hash, result)
+            hashes[file.source] = file.hash
+            changes[file.source] = (stat, file.hash, result)
     problems = [problem for result in results if isinstance(result, list) for problem in result]
     if problems:
         raise BuildFailed(problems)
-    return [result for result in results if isinstance(result, ParsedPost)]
-
-
-def _render(
-    templates: Templates,
-    outputs: list[Output],
-    config: Config,
-    jobs: int,
-    progress: Progress | None,
-) -> dict[str, bytes]:
-    def render(index: int) -> bytes | DigestError:
-        output = outputs[index]
-        if output.template.startswith(BUILTIN):
-            return render_builtin(config, output.template, output.context)
-        try:
-            return templates.render(output.template, output.context).encode("utf-8")
-        except DigestError as error:
-            return error
-
-    results = ordered_map(render, len(outputs), jobs, progress)
-    # One broken template fails many pages the same way: report it once.
-    unique: dict[tuple[str | None, int | None, str], DigestError] = {}
-    for result in results:
-        if isinstance(result, DigestError):
-            unique.setdefault((result.path, result.line, result.message), result)
-    if unique:
-        raise BuildFailed(list(unique.values()))
-    return {
-        output.path: result
-        for output, result in zip(outputs, results, strict=True)
-        if isinstance(result, bytes)
-    }
-
-
-def _copies(root: Path, asset_paths: list[Path], output: Path) -> dict[str, Path]:
-    """Theme static files, then the site's (which win), then files beside posts."""
-    copies: dict[str, Path] = {}
-    for folder in dict.fromkeys((theme_root() / STATIC_DIR, root / STATIC_DIR)):
-        if folder.is_dir():
-            for path in sorted(folder.rglob("*")):
-                relative = path.relative_to(folder)
-                if path.is_file() and not any(part.startswith(".") for part in relative.parts):
-                    copies[relative.as_posix()] = path
-    content = root / CONTENT_DIR
-    for path in asset_paths:
-        if not path.resolve().is_relative_to(output):
-            copies[path.relative_to(content).as_posix()] = path
-    return copies
+    parsed = [result for result in results if isinstance(result, ParsedPost)]
+    return _Loaded(parsed, hashes, changes, rows)
 
 
 def _refuse_overlaps(sources: Mapping[str, str], copies: Mapping[str, Path]) -> None:

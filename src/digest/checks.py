@@ -14,7 +14,7 @@ from urllib.parse import unquote
 from digest.config import Config
 from digest.content import CONTENT_DIR
 from digest.errors import ContentError, DigestError
-from digest.model import Output, Post, Reference
+from digest.model import Post, Reference
 from digest.urls import output_path, resolve_local
 
 _ID = re.compile(rb"""\sid\s*=\s*(?:"([^"]*)"|'([^']*)')""")
@@ -35,17 +35,19 @@ def page_ids(pages: Mapping[str, bytes]) -> dict[str, frozenset[str]]:
 def check_references(
     config: Config,
     posts: Sequence[Post],
-    outputs: Sequence[Output],
+    existing: Collection[str],
     ids: Mapping[str, frozenset[str]],
-    files: Collection[str],
+    urls: Mapping[str, str],
 ) -> list[DigestError]:
-    """Broken local links and images, missing #fragments, missing alt text, sub-path slips."""
-    existing = {output.path for output in outputs} | set(files)
-    by_source = {post.source: post for post in posts}
+    """Broken local links and images, missing #fragments, missing alt text, sub-path slips.
+
+    ``existing``: every output path and copied file of the build; ``urls``: the url of
+    every published post by source (for the hint on links to ``.md`` files).
+    """
     findings: list[DigestError] = []
     for post in posts:
         for reference in post.references:
-            message = _problem(config, post, reference, existing, ids, by_source)
+            message = _problem(config, post, reference, existing, ids, urls)
             if message:
                 findings.append(ContentError(message, post.source, reference.line))
             if reference.kind == "image" and not reference.alt:
@@ -61,9 +63,9 @@ def _problem(
     config: Config,
     post: Post,
     reference: Reference,
-    existing: set[str],
+    existing: Collection[str],
     ids: Mapping[str, frozenset[str]],
-    by_source: Mapping[str, Post],
+    urls: Mapping[str, str],
 ) -> str | None:
     url = reference.url.strip()
     if not url or _SCHEME.match(url):
@@ -87,8 +89,8 @@ def _problem(
     path, _, fragment = target.partition("#")
     path = unquote(path.partition("?")[0])
     if path.endswith(".md"):
-        linked = by_source.get(f"{CONTENT_DIR}{path}")
-        hint = f"; link to its page {base}{linked.url.lstrip('/')}" if linked else ""
+        linked = urls.get(f"{CONTENT_DIR}{path}")
+        hint = f"; link to its page {base}{linked.lstrip('/')}" if linked else ""
         return f"link to a Markdown file {url}{hint}"
     found = _output_for(path, existing)
     if found is None:
@@ -99,7 +101,7 @@ def _problem(
     return None
 
 
-def _output_for(path: str, existing: set[str]) -> str | None:
+def _output_for(path: str, existing: Collection[str]) -> str | None:
     """The output file a site path is served from, if the build makes it."""
     candidates = [output_path(path)]
     if not path.endswith("/"):

@@ -22,7 +22,7 @@ from digest.config import Config
 from digest.dates import date_from_source, default_date_pattern, format_date, parse_date
 from digest.errors import BuildFailed, ContentError, DigestError
 from digest.markdown import LinkContext, render, rewrite_reference
-from digest.model import Post, Record
+from digest.model import Post, Record, card_of
 from digest.text import TextStats, truncate
 from digest.urls import expand_permalink, slugify
 
@@ -148,28 +148,29 @@ def parse_post(source: str, text: str, config: Config) -> ParsedPost:
     )
     summary = rendered.summary_text if rendered.has_more else description
     summary = truncate(summary or rendered.summary_text, config.summary_length)
-    post = Post(
-        source=source,
-        fingerprint=hashlib.blake2b(f"{source}\0{text}".encode(), digest_size=16).hexdigest(),
-        title=title,
-        date=moment,
-        slug=slug,
-        url=expand_permalink(config.permalink, moment.date(), slug),
-        tags=tags,
-        draft=draft,
-        description=description,
-        html=rendered.html,
-        summary=summary,
-        toc=rendered.toc,
-        cover=_cover(cover, folder, config) if cover else rendered.cover,
-        reading_minutes=_minutes(rendered.cjk_characters, rendered.words),
-        cjk_characters=rendered.cjk_characters,
-        words=rendered.words,
-        updated=updated.astimezone(config.zone) if updated else None,
-        language=language,
-        references=rendered.references,
-        extra={k: v for k, v in meta.items() if k not in KNOWN_KEYS},
-    )
+    values: dict[str, Any] = {
+        "source": source,
+        "fingerprint": hashlib.blake2b(f"{source}\0{text}".encode(), digest_size=16).hexdigest(),
+        "title": title,
+        "date": moment,
+        "slug": slug,
+        "url": expand_permalink(config.permalink, moment.date(), slug),
+        "tags": tags,
+        "draft": draft,
+        "description": description,
+        "html": rendered.html,
+        "summary": summary,
+        "toc": rendered.toc,
+        "cover": _cover(cover, folder, config) if cover else rendered.cover,
+        "reading_minutes": _minutes(rendered.cjk_characters, rendered.words),
+        "cjk_characters": rendered.cjk_characters,
+        "words": rendered.words,
+        "updated": updated.astimezone(config.zone) if updated else None,
+        "language": language,
+        "references": rendered.references,
+        "extra": {k: v for k, v in meta.items() if k not in KNOWN_KEYS},
+    }
+    post = Post(**values, card=card_of(values))
     warnings = tuple(ContentError(w.message, source, w.line) for w in rendered.warnings)
     return ParsedPost(post, warnings)
 

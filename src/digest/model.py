@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -95,6 +96,8 @@ class Post(Record):
     """Hash of the post's path and text: with the config and code it decides every field."""
     extra: Mapping[str, Any] = field(default_factory=dict)
     """Front-matter keys digest does not know, for templates (``page.extra.key``)."""
+    card: str = ""
+    """Hash of every field but the body ones (``BODY_FIELDS``): what a listing can show."""
 
     @property
     def day(self) -> dt.date:
@@ -104,6 +107,19 @@ class Post(Record):
     def is_day_page(self) -> bool:
         """A post without a slug lives at its day's URL and stands in for the day archive."""
         return not self.slug
+
+
+BODY_FIELDS = frozenset({"html", "toc", "references", "cjk_characters", "words"})
+"""Post fields only a page showing the whole post reads. A template that reads none of
+them (listings, archives, tags) counts a post by its ``card``, so an edit deep in a post
+does not render every listing that shows it again."""
+_NOT_IN_CARD = BODY_FIELDS | {"fingerprint", "card"}
+
+
+def card_of(fields: Mapping[str, Any]) -> str:
+    """The ``card`` hash of a post's field values (the Post's keyword arguments)."""
+    shown = sorted((name, value) for name, value in fields.items() if name not in _NOT_IN_CARD)
+    return hashlib.blake2b(repr(shown).encode(), digest_size=16).hexdigest()
 
 
 @dataclass(frozen=True, slots=True)

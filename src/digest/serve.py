@@ -181,7 +181,6 @@ def serve(options: ServeOptions, say: Callable[[str], None] = print) -> int:
         if serving.is_alive():
             server.shutdown()  # waits for serve_forever, so only when it runs
         server.server_close()
-        session.save()
     return 0
 
 

@@ -1,26 +1,34 @@
 """What the last build knew, kept in ``.digest-cache/`` so the next one redoes only what changed.
 
-Layer 5: imports model, content (ParsedPost) and errors. Two kinds of memory:
+Layer 5: imports model, content (ParsedPost) and errors. One SQLite file (the standard
+library's sqlite3) per site and output folder. Rows are read and written one by one, so
+a build that changed one post touches a few rows, not the memory of the whole site:
 
-- parsed posts, keyed by the file's bytes (and its path), valid while the code, its
-  libraries and the configuration are the same;
-- per output file, the fingerprint of everything it was made from and the size and
-  modification time it was written with, so an unchanged page is neither rendered nor
-  written, and a page changed by hand in the output folder is made again.
+- ``posts``: per post file, its size and modification time, the hash of its bytes, its
+  card (see ``Post.card``) and what it parsed to;
+- ``outputs``: per output file, the fingerprint of everything it was made from, its size
+  and modification time as written, its element ids (targets of #fragments) and, for
+  pages that show whole posts, the recipe to render it again (its Output, with posts
+  stored by source) and the posts it shows (table ``shows``);
+- ``copies``: per copied file, its source's and its own size and modification time;
+- ``warnings`` of the last build and ``meta`` (frame, report, when it was saved).
 
-A cache that cannot be read, or was written by other code, is dropped with a warning:
-it is never trusted and never fatal.
+Everything is valid only for one ``key`` (code, libraries, configuration, output folder).
+A cache that cannot be read, or was made for another key, is started afresh: it is
+never trusted and never fatal.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
+import io
 import pickle
+import sqlite3
 import sys
 import time
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from importlib import metadata
@@ -28,36 +36,35 @@ from pathlib import Path
 from typing import Any
 
 from digest.content import ParsedPost
-from digest.model import Post, Report, field_names
+from digest.errors import DigestError
+from digest.model import Output, Post, Report, field_names
 
 CACHE_DIR = ".digest-cache"
-FORMAT = 1
+FORMAT = 2
 _LIBRARIES = ("markdown-it-py", "mdit-py-plugins", "linkify-it-py", "Jinja2", "Pygments", "PyYAML")
-
+RACY_NS = 2_000_000_000
+"""File systems keep modification times coarser than nanoseconds: a file changed within
+this long of the cache being saved cannot be told apart by its time, so it is read."""
 
 Stat = tuple[int, int]
 """A file's size and modification time in nanoseconds."""
 
-
-@dataclass(slots=True, kw_only=True)
-class Cache:
-    """The memory of one site and output folder; ``key`` says which code and config made it."""
-
-    key: str
-    posts: dict[str, tuple[str, ParsedPost]] = field(default_factory=dict)
-    """source → (hash of the file's bytes, what it parsed to)."""
-    fingerprints: dict[str, str] = field(default_factory=dict)
-    """output path → fingerprint of what it was rendered from."""
-    ids: dict[str, frozenset[str]] = field(default_factory=dict)
-    """output path → element ids of the page (targets of #fragments)."""
-    files: dict[str, Stat] = field(default_factory=dict)
-    """output path → the file as written (pages and copies)."""
-    sources: dict[str, Stat] = field(default_factory=dict)
-    """output path of a copied file → its source as it was copied."""
-    saved_ns: int = 0
-    """When the cache was saved: a file changed in the same instant cannot be told apart by
-    its modification time (file systems keep it coarser than nanoseconds), so stats that
-    close to the save are not trusted."""
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value BLOB);
+CREATE TABLE IF NOT EXISTS posts (
+    source TEXT PRIMARY KEY, size INTEGER, mtime INTEGER, hash TEXT, card TEXT, url TEXT,
+    parsed BLOB);
+CREATE TABLE IF NOT EXISTS outputs (
+    path TEXT PRIMARY KEY, fingerprint TEXT, size INTEGER, mtime INTEGER, ids BLOB,
+    recipe BLOB);
+CREATE TABLE IF NOT EXISTS shows (source TEXT, path TEXT);
+CREATE INDEX IF NOT EXISTS shows_source ON shows (source);
+CREATE INDEX IF NOT EXISTS shows_path ON shows (path);
+CREATE TABLE IF NOT EXISTS copies (
+    path TEXT PRIMARY KEY, source_size INTEGER, source_mtime INTEGER, size INTEGER,
+    mtime INTEGER);
+CREATE TABLE IF NOT EXISTS warnings (position INTEGER PRIMARY KEY, error BLOB);
+"""
 
 
 @cache
@@ -87,10 +94,304 @@ def fingerprint_text(*parts: str) -> str:
     return digest.hexdigest()
 
 
-RACY_NS = 2_000_000_000
+def file_hash(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-def trusted(recorded: Stat | None, current: Stat, cache_state: Cache | None, *, racy: bool) -> bool:
+@dataclass(frozen=True, slots=True)
+class PostRow:
+    stat: Stat
+    hash: str
+    card: str
+    url: str
+
+
+@dataclass(frozen=True, slots=True)
+class OutputRow:
+    fingerprint: str
+    stat: Stat
+
+
+@dataclass(frozen=True, slots=True)
+class CopyRow:
+    source: Stat
+    written: Stat
+
+
+@dataclass(slots=True)
+class Changes:
+    """What a build tells the store once its files are on disk."""
+
+    posts: dict[str, tuple[Stat, str, ParsedPost | None]] = dataclasses.field(default_factory=dict)
+    """source → (stat, hash, parsed post, or None when only the stat changed)."""
+    removed_posts: set[str] = dataclasses.field(default_factory=set)
+    outputs: dict[str, tuple[str, Stat, frozenset[str] | None, Output | None]] = dataclasses.field(
+        default_factory=dict
+    )
+    """path → (fingerprint, stat, ids, the Output when its page shows whole posts)."""
+    removed_outputs: set[str] = dataclasses.field(default_factory=set)
+    copies: dict[str, CopyRow] | None = None
+    """Every copy, when they changed; None keeps the stored ones."""
+    warnings: list[DigestError] | None = None
+    frame: str | None = None
+    """None when the build could not trust its inputs' times: the next one starts over."""
+    report: Report | None = None
+    urls: dict[str, str] | None = None
+    """The url of every published post by source, when the set of posts changed."""
+
+
+class Store:
+    """The cache of one site and output folder."""
+
+    def __init__(self, root: Path, output: Path, key: str, *, fresh: bool = False) -> None:
+        """Open (or create) the cache; ``fresh`` forgets everything in it first."""
+        self.path = _cache_file(root, output)
+        self.key = key
+        self.note: str | None = None
+        """Why the cache was started afresh, when a user should know."""
+        self._db = self._open(fresh)
+
+    @classmethod
+    def reader(cls, root: Path, output: Path, key: str) -> Store | None:
+        """The cache opened read-only (``digest check``), if there is one for ``key``."""
+        store = cls.__new__(cls)
+        store.path, store.key, store.note = _cache_file(root, output), key, None
+        try:
+            store._db = sqlite3.connect(f"{store.path.resolve().as_uri()}?mode=ro", uri=True)
+            found = store._db.execute("SELECT value FROM meta WHERE name = 'key'").fetchone()
+        except sqlite3.Error:
+            return None
+        if found is None or found[0] != key:
+            store.close()
+            return None
+        return store
+
+    def _open(self, fresh: bool) -> sqlite3.Connection:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        ignore = self.path.parent / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("*\n", encoding="utf-8")
+        try:
+            db = _connect(self.path)
+            found = db.execute("SELECT value FROM meta WHERE name = 'key'").fetchone()
+        except sqlite3.DatabaseError as error:
+            self.note = f"discarded an unreadable cache ({type(error).__name__})"
+            _remove_database(self.path)
+            db = _connect(self.path)
+            found = None
+        if fresh or found is None or found[0] != self.key:
+            # Other code, libraries or configuration: nothing in it can be trusted.
+            with db:
+                for table in ("meta", "posts", "outputs", "shows", "copies", "warnings"):
+                    db.execute(f"DELETE FROM {table}")
+                db.execute("INSERT INTO meta VALUES ('key', ?)", (self.key,))
+        return db
+
+    def close(self) -> None:
+        self._db.close()
+
+    def meta(self, name: str) -> Any:
+        row = self._db.execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
+        return None if row is None else pickle.loads(row[0])
+
+    @property
+    def saved_ns(self) -> int:
+        saved = self.meta("saved_ns")
+        return saved if isinstance(saved, int) else 0
+
+    def post_rows(self) -> dict[str, PostRow]:
+        rows = self._db.execute("SELECT source, size, mtime, hash, card, url FROM posts")
+        return {row[0]: PostRow((row[1], row[2]), row[3], row[4], row[5]) for row in rows}
+
+    def parsed_posts(self, sources: Iterable[str] | None = None) -> dict[str, ParsedPost]:
+        """Parsed posts by source: the given ones, or all."""
+        if sources is None:
+            rows = self._db.execute("SELECT source, parsed FROM posts").fetchall()
+        else:
+            rows = self._select("SELECT source, parsed FROM posts WHERE source IN", sources)
+        return {source: pickle.loads(blob) for source, blob in rows}
+
+    def output_rows(self) -> dict[str, OutputRow]:
+        rows = self._db.execute("SELECT path, fingerprint, size, mtime FROM outputs")
+        return {row[0]: OutputRow(row[1], (row[2], row[3])) for row in rows}
+
+    def ids(self, paths: Iterable[str] | None = None) -> dict[str, frozenset[str]]:
+        if paths is None:
+            rows = self._db.execute(
+                "SELECT path, ids FROM outputs WHERE ids IS NOT NULL"
+            ).fetchall()
+        else:
+            rows = self._select(
+                "SELECT path, ids FROM outputs WHERE ids IS NOT NULL AND path IN", paths
+            )
+        return {path: pickle.loads(blob) for path, blob in rows}
+
+    def copy_rows(self) -> dict[str, CopyRow]:
+        rows = self._db.execute("SELECT path, source_size, source_mtime, size, mtime FROM copies")
+        return {row[0]: CopyRow((row[1], row[2]), (row[3], row[4])) for row in rows}
+
+    def pages_showing(self, sources: Iterable[str]) -> set[str]:
+        """Output paths of the pages that show any of these posts whole."""
+        return {row[0] for row in self._select("SELECT path FROM shows WHERE source IN", sources)}
+
+    def shown_by(self, paths: Iterable[str]) -> set[str]:
+        """Sources of the posts these pages show whole."""
+        return {row[0] for row in self._select("SELECT source FROM shows WHERE path IN", paths)}
+
+    def recipes(self, paths: Iterable[str], post: Callable[[str], Post]) -> dict[str, Output]:
+        """The stored Outputs of these paths, their posts taken from ``post(source)``."""
+        rows = self._select(
+            "SELECT path, recipe FROM outputs WHERE recipe IS NOT NULL AND path IN", paths
+        )
+        return {path: _Recipes(blob, post).load() for path, blob in rows}
+
+    def warnings(self) -> list[DigestError]:
+        rows = self._db.execute("SELECT error FROM warnings ORDER BY position")
+        return [pickle.loads(row[0]) for row in rows]
+
+    def save(self, changes: Changes) -> None:
+        """Record a finished build in one transaction: all of it, or (on a crash) none."""
+        db = self._db
+        with db:
+            db.executemany(
+                "INSERT OR REPLACE INTO posts VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    (source, *stat, digest, parsed.post.card, parsed.post.url, _dump(parsed))
+                    for source, (stat, digest, parsed) in changes.posts.items()
+                    if parsed is not None
+                ),
+            )
+            db.executemany(
+                "UPDATE posts SET size = ?, mtime = ?, hash = ? WHERE source = ?",
+                (
+                    (*stat, digest, source)
+                    for source, (stat, digest, parsed) in changes.posts.items()
+                    if parsed is None
+                ),
+            )
+            db.executemany("DELETE FROM posts WHERE source = ?", _rows(changes.removed_posts))
+            gone = changes.removed_outputs | set(changes.outputs)
+            db.executemany("DELETE FROM shows WHERE path = ?", _rows(gone))
+            db.executemany("DELETE FROM outputs WHERE path = ?", _rows(changes.removed_outputs))
+            shows: list[tuple[str, str]] = []
+            db.executemany(
+                "INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    (
+                        path,
+                        fingerprint,
+                        *stat,
+                        None if ids is None else _dump(ids),
+                        None if output is None else _recipe(output, path, shows),
+                    )
+                    for path, (fingerprint, stat, ids, output) in changes.outputs.items()
+                ),
+            )
+            db.executemany("INSERT INTO shows VALUES (?, ?)", shows)
+            if changes.copies is not None:
+                db.execute("DELETE FROM copies")
+                db.executemany(
+                    "INSERT INTO copies VALUES (?, ?, ?, ?, ?)",
+                    ((path, *row.source, *row.written) for path, row in changes.copies.items()),
+                )
+            if changes.warnings is not None:
+                db.execute("DELETE FROM warnings")
+                db.executemany(
+                    "INSERT INTO warnings VALUES (?, ?)",
+                    enumerate(_dump(warning) for warning in changes.warnings),
+                )
+            meta = {
+                "saved_ns": time.time_ns(),
+                "frame": changes.frame,
+                "report": changes.report,
+                "urls": changes.urls,
+            }
+            db.executemany(
+                "INSERT OR REPLACE INTO meta VALUES (?, ?)",
+                (
+                    (name, _dump(value))
+                    for name, value in meta.items()
+                    if value is not None or name == "frame"
+                ),
+            )
+
+    def _select(self, query: str, keys: Iterable[str]) -> list[tuple[Any, ...]]:
+        """``query (?, ?, …)`` over ``keys``, in batches SQLite accepts."""
+        keys = list(keys)
+        found: list[tuple[Any, ...]] = []
+        for start in range(0, len(keys), 500):
+            batch = keys[start : start + 500]
+            marks = ", ".join("?" * len(batch))
+            found.extend(self._db.execute(f"{query} ({marks})", batch).fetchall())
+        return found
+
+
+def _cache_file(root: Path, output: Path) -> Path:
+    name = hashlib.blake2b(str(output).encode(), digest_size=6).hexdigest()
+    return root / CACHE_DIR / f"build-{name}.sqlite"
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    db = sqlite3.connect(path, isolation_level=None)
+    # The cache can always be made again: write-ahead logging keeps it consistent across
+    # a crash, and skipping fsync keeps saving it cheap.
+    db.execute("PRAGMA journal_mode = WAL")
+    db.execute("PRAGMA synchronous = OFF")
+    db.executescript(_SCHEMA)
+    db.isolation_level = "DEFERRED"
+    return db
+
+
+def _remove_database(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        path.with_name(path.name + suffix).unlink(missing_ok=True)
+
+
+def _rows(keys: Iterable[str]) -> Iterable[tuple[str]]:
+    return ((key,) for key in keys)
+
+
+def _dump(value: object) -> bytes:
+    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+class _RecipePickler(pickle.Pickler):
+    """Pickles an Output with each post as its source: the post is stored once, elsewhere."""
+
+    def __init__(self, stream: io.BytesIO, shown: set[str]) -> None:
+        super().__init__(stream, protocol=pickle.HIGHEST_PROTOCOL)
+        self.shown = shown
+
+    def persistent_id(self, obj: Any) -> str | None:
+        if type(obj) is Post:
+            self.shown.add(obj.source)
+            return obj.source
+        return None
+
+
+def _recipe(output: Output, path: str, shows: list[tuple[str, str]]) -> bytes:
+    stream = io.BytesIO()
+    shown: set[str] = set()
+    _RecipePickler(stream, shown).dump(output)
+    shows.extend((source, path) for source in sorted(shown))
+    return stream.getvalue()
+
+
+class _Recipes(pickle.Unpickler):
+    def __init__(self, blob: bytes, post: Callable[[str], Post]) -> None:
+        super().__init__(io.BytesIO(blob))
+        self._post = post
+
+    def persistent_load(self, pid: Any) -> Post:
+        return self._post(str(pid))
+
+    def load(self) -> Output:
+        loaded = super().load()
+        assert isinstance(loaded, Output)
+        return loaded
+
+
+def trusted(recorded: Stat | None, current: Stat, saved_ns: int, *, racy: bool) -> bool:
     """Whether a file whose stat is ``current`` is the one recorded as ``recorded``.
 
     With ``racy``, a file modified within a moment of the save is not trusted (an edit in
@@ -99,61 +400,20 @@ def trusted(recorded: Stat | None, current: Stat, cache_state: Cache | None, *, 
     """
     if recorded is None or recorded != current:
         return False
-    if not racy:
-        return True
-    return cache_state is not None and recorded[1] < cache_state.saved_ns - RACY_NS
-
-
-def file_hash(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
-
-
-def _cache_file(root: Path, output: Path) -> Path:
-    name = hashlib.blake2b(str(output).encode(), digest_size=6).hexdigest()
-    return root / CACHE_DIR / f"build-{name}.pickle"
-
-
-def load_cache(root: Path, output: Path, key: str) -> tuple[Cache, str | None]:
-    """The cache for this site and output, or an empty one (and why, when it was unusable)."""
-    path = _cache_file(root, output)
-    if not path.is_file():
-        return Cache(key=key), None
-    try:
-        with path.open("rb") as stream:
-            loaded = pickle.load(stream)
-    except Exception as error:  # noqa: BLE001 - any unreadable cache is discarded
-        reason = type(error).__name__
-        return Cache(key=key), f"discarded an unreadable cache ({reason})"
-    if not isinstance(loaded, Cache):
-        return Cache(key=key), "discarded a cache in an unknown format"
-    if loaded.key != key:
-        # Other code, libraries or configuration: parsed posts and pages may differ.
-        return Cache(key=key, files=loaded.files, sources=loaded.sources), None
-    return loaded, None
-
-
-def save_cache(root: Path, output: Path, cache_state: Cache) -> None:
-    path = _cache_file(root, output)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    ignore = path.parent / ".gitignore"
-    if not ignore.exists():
-        ignore.write_text("*\n", encoding="utf-8")
-    cache_state.saved_ns = time.time_ns()
-    temporary = path.with_suffix(".tmp")
-    with temporary.open("wb") as stream:
-        pickle.dump(cache_state, stream, protocol=pickle.HIGHEST_PROTOCOL)
-    temporary.replace(path)
+    return not racy or recorded[1] < saved_ns - RACY_NS
 
 
 class ContextHasher:
     """Fingerprints of template contexts, remembering shared parts for one build.
 
-    A post counts by its own fingerprint (the hash of its file), never by its fields.
-    Objects shared by many contexts (the nav, an archive, a tag's posts) are hashed once:
-    the build keeps them alive, so their ids are stable while this hasher lives.
+    A post counts by its own fingerprint (the hash of its file) in a template that reads
+    post bodies (``whole``), else by its card. Objects shared by many contexts (the nav,
+    an archive, a tag's posts) are hashed once: the build keeps them alive, so their ids
+    are stable while this hasher lives.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, whole: bool) -> None:
+        self._whole = whole
         self._memo: dict[int, tuple[object, str]] = {}
 
     def fingerprint(self, context: Mapping[str, Any]) -> str:
@@ -161,7 +421,7 @@ class ContextHasher:
 
     def _token(self, value: object) -> str:
         if isinstance(value, Post):
-            return f"P{value.fingerprint}"
+            return f"P{value.fingerprint}" if self._whole else f"C{value.card}"
         if value is None or isinstance(value, str | int | float | date):
             return f"{type(value).__name__}:{value!r}"
         known = self._memo.get(id(value))
@@ -174,8 +434,11 @@ class ContextHasher:
                 digest.update(f"{self._token(key)}={self._token(value[key])}\0".encode())
         elif isinstance(value, tuple | list):
             digest.update(b"[")
-            for item in value:
-                digest.update(f"{self._token(item)}\0".encode())
+            if value and all(type(item) is Post for item in value):
+                digest.update("\0".join(map(self._token, value)).encode())
+            else:
+                for item in value:
+                    digest.update(f"{self._token(item)}\0".encode())
         elif isinstance(value, frozenset | set):
             digest.update(b"(")
             for token in sorted(self._token(item) for item in value):
@@ -189,37 +452,3 @@ class ContextHasher:
         token = f"#{digest.hexdigest()}"
         self._memo[id(value)] = (value, token)
         return token
-
-
-@dataclass(frozen=True, slots=True)
-class Summary:
-    """What the last full build read (as one hash), reported and left on disk.
-
-    When the inputs hash is the same and every file is as written, a build has nothing
-    to do: it is answered from here without reading the (much larger) cache.
-    """
-
-    inputs: str
-    report: Report
-    files: dict[str, Stat]
-
-
-def _summary_file(root: Path, output: Path) -> Path:
-    return _cache_file(root, output).with_name(_cache_file(root, output).stem + "-summary.pickle")
-
-
-def load_summary(root: Path, output: Path) -> Summary | None:
-    try:
-        with _summary_file(root, output).open("rb") as stream:
-            loaded = pickle.load(stream)
-    except Exception:  # noqa: BLE001 - a missing or unreadable summary means: build
-        return None
-    return loaded if isinstance(loaded, Summary) else None
-
-
-def save_summary(root: Path, output: Path, summary: Summary) -> None:
-    path = _summary_file(root, output)
-    temporary = path.with_suffix(".tmp")
-    with temporary.open("wb") as stream:
-        pickle.dump(summary, stream, protocol=pickle.HIGHEST_PROTOCOL)
-    temporary.replace(path)

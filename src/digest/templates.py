@@ -16,11 +16,12 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from jinja2 import meta
+from jinja2 import meta, nodes
 
 from digest.config import Config
 from digest.dates import default_date_pattern, format_date
 from digest.errors import TemplateError
+from digest.model import BODY_FIELDS
 from digest.theme import theme_root
 from digest.urls import join, origin, slugify, tag_url
 
@@ -194,6 +195,16 @@ class Templates:
             self._fingerprints[name] = digest.hexdigest()
         return self._fingerprints[name]
 
+    def reads_bodies(self, name: str) -> bool:
+        """Whether ``name`` (or a template it uses) may read a post's body fields.
+
+        Found in Jinja's syntax tree: a ``.html``, ``["toc"]``, ``attribute="words"``, …
+        of any ``BODY_FIELDS`` name, a subscript with a computed key, or a filter that
+        reaches every attribute. Unsure (a dynamic include) counts as yes.
+        """
+        names = self._closure(name)
+        return names is None or any(_reads_bodies(self._source(each)) for each in names)
+
     def forget_fingerprints(self) -> None:
         """Template files may have changed since the last build: look again.
 
@@ -251,6 +262,31 @@ def _references(source: str) -> tuple[str, ...] | None:
     except jinja2.TemplateSyntaxError:
         return ()
     return None if None in found else tuple(name for name in found if name is not None)
+
+
+_WHOLE_OBJECT_FILTERS = frozenset({"attr", "pprint", "tojson", "xmlattr", "dictsort", "items"})
+
+
+@lru_cache(maxsize=256)
+def _reads_bodies(source: str) -> bool:
+    try:
+        tree = _PARSER.parse(source)
+    except jinja2.TemplateSyntaxError:
+        return True
+    for node in tree.find_all((nodes.Getattr, nodes.Getitem, nodes.Const, nodes.Filter)):
+        if isinstance(node, nodes.Getattr) and node.attr in BODY_FIELDS:
+            return True
+        if isinstance(node, nodes.Getitem) and not isinstance(node.arg, nodes.Const):
+            return True
+        if (
+            isinstance(node, nodes.Const)
+            and isinstance(node.value, str)
+            and node.value in BODY_FIELDS
+        ):
+            return True
+        if isinstance(node, nodes.Filter) and node.name in _WHOLE_OBJECT_FILTERS:
+            return True
+    return False
 
 
 def templates_for(root: Path, config: Config) -> Templates:

@@ -59,12 +59,14 @@ def write_files(
     pages: Mapping[str, bytes],
     copies: Mapping[str, Path],
     keep: Collection[str] = (),
+    *,
+    prune: bool = True,
 ) -> WriteResult:
     """Make ``output`` hold exactly ``pages``, ``copies`` and ``keep`` (plus its dotfiles).
 
     ``keep`` names files already right on disk (the caller knows from its cache). A file
     whose bytes are already right is not touched either, so its mtime stays and
-    sync-based deploys upload only what changed.
+    sync-based deploys upload only what changed. Without ``prune``, other files stay.
     """
     written: list[str] = []
     unchanged = len(keep)
@@ -81,7 +83,7 @@ def write_files(
         else:
             unchanged += 1
         stats[relative] = _stat(output / relative)
-    deleted = _prune(output, set(pages) | set(copies) | set(keep))
+    deleted = _prune(output, set(pages) | set(copies) | set(keep)) if prune else ()
     return WriteResult(tuple(written), unchanged, deleted, stats)
 
 

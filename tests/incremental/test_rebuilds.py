@@ -71,6 +71,53 @@ def test_editing_a_post_body_renders_exactly_what_shows_it(inc: Site) -> None:
     assert "Day 11, corrected." in (inc.root / "public/2024/03/11/index.html").read_text()
 
 
+def test_an_edit_below_the_summary_renders_only_pages_showing_the_whole_post(inc: Site) -> None:
+    with (inc.root / "content/2024/03-11.md").open("a", encoding="utf-8") as stream:
+        stream.write("\nA second paragraph, added later.\n")
+
+    report = inc.build()
+
+    # Listings show the title and summary, which did not change: they stay as they are.
+    assert set(report.rendered) == {
+        "2024/03/11/index.html",
+        "2024/03/10/index.html",  # post pages may show their neighbours whole
+        "2024/03/12/index.html",
+        "feed.xml",  # feeds carry whole posts
+        "atom.xml",
+        "feed.json",
+        "tags/b/feed.xml",
+    }
+    assert set(report.written) == {"2024/03/11/index.html", "feed.xml", "atom.xml", "feed.json",
+                                   "tags/b/feed.xml"}  # fmt: skip
+    clean = inc.build(clean=True, output=inc.root / "clean")
+    assert (report.pages, report.posts) == (clean.pages, clean.posts)
+    assert "A second paragraph" in (inc.root / "public/2024/03/11/index.html").read_text()
+    assert "A second paragraph" in (inc.root / "public/feed.xml").read_text()
+
+
+def test_warnings_follow_body_edits(inc: Site) -> None:
+    inc.write(
+        "content/2024/03-10.md",
+        "---\ntags: [a, b]\n---\n\nDay 10.\n\n[later](../2024/03/11/#later)\n",
+    )
+    first = inc.build()
+    assert first.warnings == ("content/2024/03-10.md:7: no #later on /2024/03/11/",)
+
+    with (inc.root / "content/2024/03-11.md").open("a", encoding="utf-8") as stream:
+        stream.write("\n![](missing.png)\n")
+    broken = inc.build()
+    assert broken.warnings == (
+        "content/2024/03-10.md:7: no #later on /2024/03/11/",
+        "content/2024/03-11.md:7: image without alt text: missing.png",
+        "content/2024/03-11.md:7: missing image: missing.png",
+    )
+
+    # A heading gives /2024/03/11/ the id the link of another post was missing.
+    inc.write("content/2024/03-11.md", "---\ntags: [b]\n---\n\nDay 11.\n\n## Later\n")
+    healed = inc.build()
+    assert healed.warnings == ()
+
+
 def test_editing_one_template_renders_only_its_pages(inc: Site) -> None:
     inc.write("templates/tags.html", '{% extends "base.html" %}{% block main %}TAGS{% endblock %}')
 
@@ -125,12 +172,13 @@ def test_a_page_changed_by_hand_in_the_output_is_made_again(inc: Site) -> None:
 
 
 def test_an_unreadable_cache_is_discarded_with_a_warning(inc: Site) -> None:
-    for cache_file in (inc.root / ".digest-cache").glob("*.pickle"):
-        cache_file.write_bytes(b"not a pickle")
+    caches = list((inc.root / ".digest-cache").glob("build-*.sqlite"))
+    assert len(caches) == 1
+    caches[0].write_bytes(b"not a database, but long enough to look like a file header" * 20)
 
     report = inc.build()
 
-    assert report.warnings == (".digest-cache: discarded an unreadable cache (UnpicklingError)",)
+    assert report.warnings == (".digest-cache: discarded an unreadable cache (DatabaseError)",)
     assert len(report.rendered) == report.pages
     assert report.written == ()
 

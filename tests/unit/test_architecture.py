@@ -31,12 +31,15 @@ LAYERS = {
     "writer": 5,
     "parallel": 0,
     "checks": 5,
-    "build": 6,
+    "inputs": 6,
+    "pages": 6,
     "livereload": 6,
     "scaffold": 6,
-    "serve": 7,
-    "cli": 8,
-    "__main__": 9,
+    "quick": 7,
+    "build": 8,
+    "serve": 9,
+    "cli": 10,
+    "__main__": 11,
 }
 # Stages that must stay pure: data in, data out, no files.
 PURE = {"model", "site", "routes", "markdown", "urls", "dates", "text", "errors", "checks", "feeds"}

@@ -1,0 +1,182 @@
+"""What a build is asked to do, and a survey of what it reads: config, post files, copies.
+
+Layer 6: imports config, content, state, templates, theme and writer. The survey only
+looks at post files (their size and time); reading them is left to whoever needs the
+bytes, so a build where one post changed reads one file.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from digest.config import Config, load_config
+from digest.content import CONTENT_DIR, ParsedPost, scan
+from digest.state import RACY_NS, Stat, cache_key, file_hash, fingerprint_text
+from digest.templates import TEMPLATES_DIR
+from digest.theme import theme_root
+from digest.writer import check_output_folder
+
+STATIC_DIR = "static"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BuildOptions:
+    """What one build is asked to do; the command line fills it in."""
+
+    root: Path
+    output: Path | None = None
+    """Overrides the config's ``output``; relative paths are relative to ``root``."""
+    base_url: str | None = None
+    drafts: bool = False
+    future: bool = False
+    now: datetime | None = None
+    """Decides which posts are in the future; default: SOURCE_DATE_EPOCH, else the clock."""
+    jobs: int | None = None
+    """Worker processes for Markdown and pages; default: every core this process may use."""
+    progress: Callable[[str, int, int], None] | None = None
+    """Told (stage, done, total) while posts are parsed and pages rendered."""
+    strict: bool = False
+    """Treat warnings (broken links, missing alt text, …) as errors; also config ``strict``."""
+    clean: bool = False
+    """Ignore what ``.digest-cache/`` remembers: parse and render everything again."""
+
+
+@dataclass(slots=True)
+class Session:
+    """Builds that follow each other in one process (``digest serve``): the parsed posts
+    of the last build stay in memory instead of being read from the cache again."""
+
+    parsed: dict[str, tuple[str, ParsedPost]] = field(default_factory=dict)
+    """source → (hash of the file's bytes, what it parsed to)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PostStat:
+    """A post file as surveyed: where it is and its size and time (None if unreadable)."""
+
+    source: str
+    path: Path
+    stat: Stat | None
+
+
+@dataclass(frozen=True, slots=True)
+class PostFile:
+    """A post file as read: its bytes and their hash, or why it could not be read."""
+
+    source: str
+    data: bytes
+    hash: str
+    error: str = ""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Inputs:
+    """Everything a build looks at, looked at once."""
+
+    config: Config
+    output: Path
+    key: str
+    """Which cache fits: code, libraries, configuration and output folder."""
+    posts: tuple[PostStat, ...]
+    copies: dict[str, Path]
+    frame: str | None
+    """One hash of all but the posts' bytes: options, the list of posts, templates and
+    copied files; None when a copied file changed too recently for its time to be trusted."""
+
+
+def read_inputs(options: BuildOptions) -> Inputs:
+    root = options.root
+    overrides: dict[str, Any] = {}
+    if options.base_url is not None:
+        overrides["base_url"] = options.base_url
+    if options.strict:
+        overrides["strict"] = True
+    config = load_config(root, overrides)
+    output = check_output_folder(root, options.output or root / config.output)
+    post_paths, asset_paths = scan(root)
+    posts = tuple(_survey(root, path) for path in post_paths)
+    copies = _copies(root, asset_paths, output)
+    return Inputs(
+        config=config,
+        output=output,
+        key=cache_key(repr(config), output),
+        posts=posts,
+        copies=copies,
+        frame=_frame(options, posts, copies),
+    )
+
+
+def _survey(root: Path, path: Path) -> PostStat:
+    source = path.relative_to(root).as_posix()
+    try:
+        return PostStat(source, path, stat_of(path))
+    except OSError:
+        return PostStat(source, path, None)
+
+
+def read_post(post: PostStat) -> PostFile:
+    try:
+        data = post.path.read_bytes()
+    except OSError as error:
+        return PostFile(post.source, b"", "", error.strerror or str(error))
+    return PostFile(post.source, data, file_hash(data))
+
+
+def stat_of(path: Path) -> Stat:
+    status = path.stat()
+    return status.st_size, status.st_mtime_ns
+
+
+def _frame(
+    options: BuildOptions, posts: tuple[PostStat, ...], copies: dict[str, Path]
+) -> str | None:
+    parts = [repr((options.drafts, options.future))]
+    parts.extend(post.source for post in posts)
+    for folder in (options.root / TEMPLATES_DIR, theme_root() / TEMPLATES_DIR):
+        for path in sorted(folder.rglob("*")) if folder.is_dir() else ():
+            if path.is_file():
+                parts.append(f"{path}={file_hash(path.read_bytes())}")
+    recent = time.time_ns() - RACY_NS
+    for relative, source in sorted(copies.items()):
+        try:
+            size, mtime = stat_of(source)
+        except OSError:
+            return None
+        if mtime > recent:
+            return None
+        parts.append(f"{relative}={source}:{size}:{mtime}")
+    return fingerprint_text(*parts)
+
+
+def _copies(root: Path, asset_paths: list[Path], output: Path) -> dict[str, Path]:
+    """Theme static files, then the site's (which win), then files beside posts."""
+    copies: dict[str, Path] = {}
+    for folder in dict.fromkeys((theme_root() / STATIC_DIR, root / STATIC_DIR)):
+        if folder.is_dir():
+            for path in sorted(folder.rglob("*")):
+                relative = path.relative_to(folder)
+                if path.is_file() and not any(part.startswith(".") for part in relative.parts):
+                    copies[relative.as_posix()] = path
+    content = root / CONTENT_DIR
+    for path in asset_paths:
+        if not path.resolve().is_relative_to(output):
+            copies[path.relative_to(content).as_posix()] = path
+    return copies
+
+
+def current_time() -> datetime:
+    """Now, for future posts and ``digest new``: SOURCE_DATE_EPOCH when set, else the clock.
+
+    Pinning it makes builds reproducible; ``new`` follows the same clock, so the post it
+    makes for "today" is never a future post to a build in the same environment.
+    """
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), UTC)
+    return datetime.now(UTC)

@@ -1,0 +1,213 @@
+"""The quick build: when only posts' bodies changed, render just the pages that show them.
+
+Layer 7: imports checks, content, errors, inputs, model, pages, parallel, state,
+templates and writer.
+
+The cache can prove that the full build would come to the same site: the same code,
+configuration, options, templates, copied files and list of posts (one hash, the
+frame), no future post come due, every output file as the last build wrote it, and each
+changed post parsing to the same card (everything a listing can show). Then home pages,
+archives and tags are unchanged by construction, and only the pages that show a changed
+post whole (the cache recorded which) are rendered again, from their stored recipes.
+Anything else (an error, a changed card, changed element ids) is left to the full
+build, so this is a shortcut through the same result, never a second kind of site.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import replace
+from pathlib import Path
+
+from digest.checks import check_references, page_ids
+from digest.content import ParsedPost, decode_post
+from digest.errors import BuildFailed, DigestError, sort_problems
+from digest.inputs import BuildOptions, Inputs, PostFile, Session, current_time, read_post, stat_of
+from digest.model import Post, Report
+from digest.pages import Fingerprints, render_outputs
+from digest.parallel import Progress
+from digest.state import Changes, PostRow, Stat, Store, trusted
+from digest.templates import templates_for
+from digest.writer import write_files
+
+
+def stage(progress: Callable[[str, int, int], None] | None, name: str) -> Progress | None:
+    if progress is None:
+        return None
+    return lambda done, total: progress(name, done, total)
+
+
+def quick_build(
+    options: BuildOptions, inputs: Inputs, store: Store, session: Session | None
+) -> Report | None:
+    """The build's report when only post bodies changed (or nothing); else None."""
+    last = store.meta("report")
+    urls = store.meta("urls")
+    if inputs.frame is None or store.meta("frame") != inputs.frame:
+        return None
+    if not isinstance(last, Report) or not isinstance(urls, dict):
+        return None
+    if last.next_future is not None and (options.now or current_time()) >= last.next_future:
+        return None  # a future post has come due
+    rows = store.post_rows()
+    found = _changed_posts(inputs, store, rows)
+    if found is None:
+        return None
+    changed, touched = found
+    output = inputs.output
+    written = store.output_rows()
+    copies = store.copy_rows()
+    if set(copies) != set(inputs.copies):
+        return None
+    if not all(_unchanged(output / path, row.stat) for path, row in written.items()):
+        return None
+    if not all(_unchanged(output / path, row.written) for path, row in copies.items()):
+        return None
+    if not changed:
+        unchanged = replace(last, written=(), unchanged=len(written) + len(copies), rendered=())
+        if touched:
+            store.save(Changes(posts=touched, frame=inputs.frame, report=last))
+        return replace(unchanged, deleted=())
+
+    parsed = _parse(changed, inputs)
+    if parsed is None:
+        return None
+    if any(item.post.card != rows[item.post.source].card for item in parsed.values()):
+        return None  # a listing shows something else now: the full build decides
+
+    affected = sorted(store.pages_showing(parsed))
+    known = _known_posts(store, session, rows, parsed, store.shown_by(affected))
+    recipes = store.recipes(affected, known.__getitem__)
+    outputs = [recipes[path] for path in affected]
+    templates = templates_for(options.root, inputs.config)
+    fingerprints = Fingerprints(templates)
+    new = {o.path: fingerprints.of(o) for o in outputs}
+    to_render = [o for o in outputs if written[o.path].fingerprint != new[o.path]]
+    pages = render_outputs(templates, to_render, inputs.config, jobs=1)
+    new_ids = page_ids(pages)
+    if store.ids(new_ids) != new_ids:
+        return None  # #fragment links elsewhere may break or heal: check everything
+
+    config = inputs.config
+    existing = set(written) | set(copies)
+    published = [item.post for item in parsed.values() if item.post.source in urls]
+    findings = check_references(config, published, existing, _StoredIds(store, new_ids), urls)
+    kept = [w for w in store.warnings() if w.path not in parsed]
+    new_warnings = [w for item in parsed.values() for w in item.warnings] + findings
+    warnings = sort_problems(kept + new_warnings)
+    if config.strict and warnings:
+        raise BuildFailed(warnings)
+
+    result = write_files(output, pages, {}, prune=False)
+    report = replace(
+        last,
+        written=result.written,
+        unchanged=len(written) + len(copies) - len(result.written),
+        rendered=tuple(sorted(pages)),
+        deleted=(),
+        warnings=tuple(str(w) for w in warnings),
+    )
+    posts: dict[str, tuple[Stat, str, ParsedPost | None]] = dict(touched)
+    for source, item in parsed.items():
+        stat, digest = changed[source][1], changed[source][0].hash
+        posts[source] = (stat, digest, item)
+        if session is not None:
+            session.parsed[source] = (digest, item)
+    store.save(
+        Changes(
+            posts=posts,
+            outputs={
+                o.path: (new[o.path], result.stats[o.path], new_ids.get(o.path), o)
+                for o in to_render
+            },
+            warnings=list(warnings),
+            frame=inputs.frame,
+            report=report,
+        )
+    )
+    return report
+
+
+def _changed_posts(
+    inputs: Inputs, store: Store, rows: Mapping[str, PostRow]
+) -> tuple[dict[str, tuple[PostFile, Stat]], dict[str, tuple[Stat, str, ParsedPost | None]]] | None:
+    """Posts whose bytes changed, and posts only touched (same bytes, new time); None
+    when a post cannot be read or the cache does not know it."""
+    saved_ns = store.saved_ns
+    changed: dict[str, tuple[PostFile, Stat]] = {}
+    touched: dict[str, tuple[Stat, str, ParsedPost | None]] = {}
+    if len(rows) != len(inputs.posts):
+        return None
+    for post in inputs.posts:
+        row = rows.get(post.source)
+        if row is None or post.stat is None:
+            return None
+        if trusted(row.stat, post.stat, saved_ns, racy=True):
+            continue
+        file = read_post(post)
+        if file.error:
+            return None
+        if file.hash == row.hash:
+            touched[post.source] = (post.stat, file.hash, None)
+        else:
+            changed[post.source] = (file, post.stat)
+    return changed, touched
+
+
+def _parse(
+    changed: Mapping[str, tuple[PostFile, Stat]], inputs: Inputs
+) -> dict[str, ParsedPost] | None:
+    parsed: dict[str, ParsedPost] = {}
+    for source, (file, _) in changed.items():
+        try:
+            parsed[source] = decode_post(file.source, file.data, inputs.config)
+        except DigestError:
+            return None  # the full build reports every problem, located
+    return parsed
+
+
+def _known_posts(
+    store: Store,
+    session: Session | None,
+    rows: Mapping[str, PostRow],
+    parsed: Mapping[str, ParsedPost],
+    needed: set[str],
+) -> dict[str, Post]:
+    """The posts the affected pages show: the changed ones new, the others remembered."""
+    posts = {source: item.post for source, item in parsed.items()}
+    memory = session.parsed if session else {}
+    from_store = []
+    for source in sorted(needed - set(posts)):
+        known = memory.get(source)
+        if known is not None and known[0] == rows[source].hash:
+            posts[source] = known[1].post
+        else:
+            from_store.append(source)
+    posts.update({source: item.post for source, item in store.parsed_posts(from_store).items()})
+    return posts
+
+
+def _unchanged(path: Path, recorded: Stat) -> bool:
+    try:
+        return stat_of(path) == recorded
+    except OSError:
+        return False
+
+
+class _StoredIds(Mapping[str, frozenset[str]]):
+    """Element ids of pages, read from the cache only for the pages a link points to."""
+
+    def __init__(self, store: Store, fresh: Mapping[str, frozenset[str]]) -> None:
+        self._store = store
+        self._fresh = fresh
+
+    def __getitem__(self, path: str) -> frozenset[str]:
+        if path in self._fresh:
+            return self._fresh[path]
+        return self._store.ids([path])[path]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._store.ids())
+
+    def __len__(self) -> int:
+        return len(self._store.ids())
