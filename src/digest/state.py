@@ -20,6 +20,7 @@ never trusted and never fatal.
 
 from __future__ import annotations
 
+import copyreg
 import dataclasses
 import hashlib
 import io
@@ -355,35 +356,39 @@ def _dump(value: object) -> bytes:
     return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
 
 
-class _RecipePickler(pickle.Pickler):
-    """Pickles an Output with each post as its source: the post is stored once, elsewhere."""
-
-    def __init__(self, stream: io.BytesIO, shown: set[str]) -> None:
-        super().__init__(stream, protocol=pickle.HIGHEST_PROTOCOL)
-        self.shown = shown
-
-    def persistent_id(self, obj: Any) -> str | None:
-        if type(obj) is Post:
-            self.shown.add(obj.source)
-            return obj.source
-        return None
+def _post_by_source(source: str) -> Post:
+    """Stands in, inside stored recipes, for the posts they show (see ``_Recipes``)."""
+    raise LookupError(f"a recipe's post {source} read without its store")
 
 
 def _recipe(output: Output, path: str, shows: list[tuple[str, str]]) -> bytes:
-    stream = io.BytesIO()
+    """An Output pickled with each post as a call ``_post_by_source(source)``: the post
+    itself is stored once, in its own row, and the recipe says which posts it shows."""
     shown: set[str] = set()
-    _RecipePickler(stream, shown).dump(output)
+
+    def by_source(post: Post) -> tuple[Callable[[str], Post], tuple[str]]:
+        shown.add(post.source)
+        return _post_by_source, (post.source,)
+
+    stream = io.BytesIO()
+    pickler = pickle.Pickler(stream, protocol=pickle.HIGHEST_PROTOCOL)
+    pickler.dispatch_table = {**copyreg.dispatch_table, Post: by_source}
+    pickler.dump(output)
     shows.extend((source, path) for source in sorted(shown))
     return stream.getvalue()
 
 
 class _Recipes(pickle.Unpickler):
+    """Loads a recipe, giving it the posts of ``post(source)`` where it shows posts."""
+
     def __init__(self, blob: bytes, post: Callable[[str], Post]) -> None:
         super().__init__(io.BytesIO(blob))
         self._post = post
 
-    def persistent_load(self, pid: Any) -> Post:
-        return self._post(str(pid))
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) == (__name__, _post_by_source.__name__):
+            return self._post
+        return super().find_class(module, name)
 
     def load(self) -> Output:
         loaded = super().load()

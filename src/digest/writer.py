@@ -97,7 +97,8 @@ def _write_if_changed(target: Path, data: bytes) -> bool:
         if target.stat().st_size == len(data) and target.read_bytes() == data:
             return False
     except FileNotFoundError:
-        pass
+        if _write_new(target, data):
+            return True
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".digest-", suffix=".tmp")
     try:
@@ -107,6 +108,29 @@ def _write_if_changed(target: Path, data: bytes) -> bool:
         Path(temporary).replace(target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
+        raise
+    return True
+
+
+def _write_new(target: Path, data: bytes) -> bool:
+    """Write a file that does not exist yet, in place: no reader can see an old version
+    of it, and a file cut short by a crash is not in the cache, so the next build writes
+    it again. False when it appeared meanwhile (then it is replaced atomically)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
+    try:
+        try:
+            handle = os.open(target, flags, 0o644)
+        except FileNotFoundError:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            handle = os.open(target, flags, 0o644)
+    except FileExistsError:
+        return False
+    try:
+        os.fchmod(handle, 0o644)
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+    except BaseException:
+        target.unlink(missing_ok=True)
         raise
     return True
 
