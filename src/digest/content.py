@@ -7,6 +7,7 @@ pure (text in, Post out), and so is ``decode_post`` (bytes in); ``scan`` alone t
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import tomllib
 from collections.abc import Mapping
@@ -60,18 +61,40 @@ def is_ignored(name: str) -> bool:
     return _IGNORED_NAME.search(name) is not None
 
 
-def scan(root: Path) -> tuple[list[Path], list[Path]]:
-    """Markdown posts and other files under ``root/content``, sorted, hidden ones skipped."""
-    posts: list[Path] = []
-    files: list[Path] = []
+@dataclass(frozen=True, slots=True)
+class Found:
+    """A file under content/: its posix path there and its path for the OS."""
+
+    relative: str
+    path: str
+
+
+def scan(root: Path) -> tuple[list[Found], list[Found]]:
+    """Markdown posts and other files under ``root/content``, sorted, hidden ones skipped.
+
+    Folders are walked with ``os.scandir`` (symlinked folders are not entered) and no
+    ``Path`` objects are made: a serve rebuild scans thousands of posts every time.
+    """
     folder = root / CONTENT_DIR
     if not folder.is_dir():
-        return posts, files
-    for path in sorted(folder.rglob("*")):
-        relative = path.relative_to(folder).parts
-        if any(is_ignored(part) for part in relative) or not path.is_file():
-            continue
-        (posts if path.suffix.lower() == ".md" else files).append(path)
+        return [], []
+    found: list[tuple[list[str], Found]] = []
+
+    def visit(path: str, parts: list[str]) -> None:
+        with os.scandir(path) as entries:
+            for entry in entries:
+                name = entry.name
+                if _IGNORED_NAME.search(name) is not None:
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    visit(entry.path, [*parts, name])
+                elif entry.is_file():
+                    found.append(([*parts, name], Found("/".join([*parts, name]), entry.path)))
+
+    visit(str(folder), [])
+    found.sort(key=lambda item: item[0])
+    posts = [item for parts, item in found if parts[-1].lower().endswith(".md")]
+    files = [item for parts, item in found if not parts[-1].lower().endswith(".md")]
     return posts, files
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from digest.config import Config, load_config
-from digest.content import CONTENT_DIR, ParsedPost, scan
+from digest.content import CONTENT_DIR, Found, ParsedPost, scan
 from digest.state import RACY_NS, Stat, cache_key, file_hash, fingerprint_text
 from digest.templates import TEMPLATES_DIR
 from digest.theme import theme_root
@@ -61,7 +61,7 @@ class PostStat:
     """A post file as surveyed: where it is and its size and time (None if unreadable)."""
 
     source: str
-    path: Path
+    path: str
     stat: Stat | None
 
 
@@ -99,9 +99,9 @@ def read_inputs(options: BuildOptions) -> Inputs:
         overrides["strict"] = True
     config = load_config(root, overrides)
     output = check_output_folder(root, options.output or root / config.output)
-    post_paths, asset_paths = scan(root)
-    posts = tuple(_survey(root, path) for path in post_paths)
-    copies = _copies(root, asset_paths, output)
+    post_files, asset_files = scan(root)
+    posts = tuple(_survey(found) for found in post_files)
+    copies = _copies(root, asset_files, output)
     return Inputs(
         config=config,
         output=output,
@@ -112,17 +112,19 @@ def read_inputs(options: BuildOptions) -> Inputs:
     )
 
 
-def _survey(root: Path, path: Path) -> PostStat:
-    source = path.relative_to(root).as_posix()
+def _survey(found: Found) -> PostStat:
+    source = f"{CONTENT_DIR}/{found.relative}"
     try:
-        return PostStat(source, path, stat_of(path))
+        status = os.stat(found.path)  # noqa: PTH116 - thousands a build: no Path objects
     except OSError:
-        return PostStat(source, path, None)
+        return PostStat(source, found.path, None)
+    return PostStat(source, found.path, (status.st_size, status.st_mtime_ns))
 
 
 def read_post(post: PostStat) -> PostFile:
     try:
-        data = post.path.read_bytes()
+        with open(post.path, "rb") as stream:  # noqa: PTH123 - a plain string path
+            data = stream.read()
     except OSError as error:
         return PostFile(post.source, b"", "", error.strerror or str(error))
     return PostFile(post.source, data, file_hash(data))
@@ -154,7 +156,7 @@ def _frame(
     return fingerprint_text(*parts)
 
 
-def _copies(root: Path, asset_paths: list[Path], output: Path) -> dict[str, Path]:
+def _copies(root: Path, assets: list[Found], output: Path) -> dict[str, Path]:
     """Theme static files, then the site's (which win), then files beside posts."""
     copies: dict[str, Path] = {}
     for folder in dict.fromkeys((theme_root() / STATIC_DIR, root / STATIC_DIR)):
@@ -163,10 +165,10 @@ def _copies(root: Path, asset_paths: list[Path], output: Path) -> dict[str, Path
                 relative = path.relative_to(folder)
                 if path.is_file() and not any(part.startswith(".") for part in relative.parts):
                     copies[relative.as_posix()] = path
-    content = root / CONTENT_DIR
-    for path in asset_paths:
+    for found in assets:
+        path = Path(found.path)
         if not path.resolve().is_relative_to(output):
-            copies[path.relative_to(content).as_posix()] = path
+            copies[found.relative] = path
     return copies
 
 

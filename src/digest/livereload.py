@@ -383,14 +383,37 @@ RELOAD_SCRIPT = r"""
       link.href = url.toString();
     }
   }
+  // What the head loads: when it is the same in the new page, swapping the body is
+  // enough (no stylesheet, font or script is fetched again, nothing flashes).
+  function loads(doc) {
+    return [...doc.head.querySelectorAll("link[rel~=stylesheet], style, script")].map((e) => {
+      if (e.tagName !== "LINK") return e.outerHTML;
+      const url = new URL(e.getAttribute("href"), location.href);
+      url.searchParams.delete("digest");
+      return url.toString();
+    }).join("\n");
+  }
+  async function refresh() {
+    const keep = position();
+    sessionStorage.setItem(key, String(keep));
+    try {
+      const response = await fetch(location.href, { cache: "no-store" });
+      const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
+      if (!response.ok || loads(fresh) !== loads(document)) throw new Error("reload");
+      document.title = fresh.title;
+      document.body.replaceWith(document.adoptNode(fresh.body));
+      window.scrollTo(0, keep);
+    } catch {
+      location.reload();
+    }
+  }
   function apply(state) {
     overlay(state.problems);
     if (state.version === version) return;
     version = state.version;
     if (state.problems.length) return;
     if (state.css) { swapStyles(); return; }
-    sessionStorage.setItem(key, String(position()));
-    location.reload();
+    refresh();
   }
   const first = JSON.parse(me.dataset.state);
   overlay(first.problems);

@@ -15,6 +15,7 @@ build, so this is a shortcut through the same result, never a second kind of sit
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
@@ -22,7 +23,15 @@ from pathlib import Path
 from digest.checks import check_references, page_ids
 from digest.content import ParsedPost, decode_post
 from digest.errors import BuildFailed, DigestError, sort_problems
-from digest.inputs import BuildOptions, Inputs, PostFile, Session, current_time, read_post, stat_of
+from digest.inputs import (
+    BuildOptions,
+    Inputs,
+    PostFile,
+    PostStat,
+    Session,
+    current_time,
+    read_post,
+)
 from digest.model import Post, Report
 from digest.pages import Fingerprints, render_outputs
 from digest.parallel import Progress
@@ -49,19 +58,18 @@ def quick_build(
         return None
     if last.next_future is not None and (options.now or current_time()) >= last.next_future:
         return None  # a future post has come due
-    rows = store.post_rows()
-    found = _changed_posts(inputs, store, rows)
+    found = _changed_posts(inputs, store)
     if found is None:
         return None
-    changed, touched = found
+    changed, touched, rows = found
     output = inputs.output
-    written = store.output_rows()
+    written = store.output_stats()
     copies = store.copy_rows()
     if set(copies) != set(inputs.copies):
         return None
-    if not all(_unchanged(output / path, row.stat) for path, row in written.items()):
+    if not all(_unchanged(output, path, stat) for path, stat in written.items()):
         return None
-    if not all(_unchanged(output / path, row.written) for path, row in copies.items()):
+    if not all(_unchanged(output, path, row.written) for path, row in copies.items()):
         return None
     if not changed:
         unchanged = replace(last, written=(), unchanged=len(written) + len(copies), rendered=())
@@ -76,13 +84,14 @@ def quick_build(
         return None  # a listing shows something else now: the full build decides
 
     affected = sorted(store.pages_showing(parsed))
-    known = _known_posts(store, session, rows, parsed, store.shown_by(affected))
+    known = _known_posts(store, session, parsed, store.shown_by(affected))
     recipes = store.recipes(affected, known.__getitem__)
     outputs = [recipes[path] for path in affected]
     templates = templates_for(options.root, inputs.config)
     fingerprints = Fingerprints(templates)
     new = {o.path: fingerprints.of(o) for o in outputs}
-    to_render = [o for o in outputs if written[o.path].fingerprint != new[o.path]]
+    old = store.fingerprints(new)
+    to_render = [o for o in outputs if old.get(o.path) != new[o.path]]
     pages = render_outputs(templates, to_render, inputs.config, jobs=1)
     new_ids = page_ids(pages)
     if store.ids(new_ids) != new_ids:
@@ -128,22 +137,33 @@ def quick_build(
     return report
 
 
-def _changed_posts(
-    inputs: Inputs, store: Store, rows: Mapping[str, PostRow]
-) -> tuple[dict[str, tuple[PostFile, Stat]], dict[str, tuple[Stat, str, ParsedPost | None]]] | None:
-    """Posts whose bytes changed, and posts only touched (same bytes, new time); None
-    when a post cannot be read or the cache does not know it."""
+_Found = tuple[
+    dict[str, tuple[PostFile, Stat]],
+    dict[str, tuple[Stat, str, ParsedPost | None]],
+    dict[str, PostRow],
+]
+
+
+def _changed_posts(inputs: Inputs, store: Store) -> _Found | None:
+    """Posts whose bytes changed, posts only touched (same bytes, new time) and what the
+    cache knew of both; None when a post cannot be read or the cache does not know it."""
     saved_ns = store.saved_ns
+    stats = store.post_stats()
+    if len(stats) != len(inputs.posts):
+        return None
+    suspects: list[PostStat] = []
+    for post in inputs.posts:
+        recorded = stats.get(post.source)
+        if recorded is None or post.stat is None:
+            return None
+        if not trusted(recorded, post.stat, saved_ns, racy=True):
+            suspects.append(post)
+    rows = store.post_rows(post.source for post in suspects)
     changed: dict[str, tuple[PostFile, Stat]] = {}
     touched: dict[str, tuple[Stat, str, ParsedPost | None]] = {}
-    if len(rows) != len(inputs.posts):
-        return None
-    for post in inputs.posts:
-        row = rows.get(post.source)
-        if row is None or post.stat is None:
-            return None
-        if trusted(row.stat, post.stat, saved_ns, racy=True):
-            continue
+    for post in suspects:
+        assert post.stat is not None
+        row = rows[post.source]
         file = read_post(post)
         if file.error:
             return None
@@ -151,7 +171,7 @@ def _changed_posts(
             touched[post.source] = (post.stat, file.hash, None)
         else:
             changed[post.source] = (file, post.stat)
-    return changed, touched
+    return changed, touched, rows
 
 
 def _parse(
@@ -167,15 +187,12 @@ def _parse(
 
 
 def _known_posts(
-    store: Store,
-    session: Session | None,
-    rows: Mapping[str, PostRow],
-    parsed: Mapping[str, ParsedPost],
-    needed: set[str],
+    store: Store, session: Session | None, parsed: Mapping[str, ParsedPost], needed: set[str]
 ) -> dict[str, Post]:
     """The posts the affected pages show: the changed ones new, the others remembered."""
     posts = {source: item.post for source, item in parsed.items()}
     memory = session.parsed if session else {}
+    rows = store.post_rows(needed - set(posts)) if memory else {}
     from_store = []
     for source in sorted(needed - set(posts)):
         known = memory.get(source)
@@ -187,11 +204,12 @@ def _known_posts(
     return posts
 
 
-def _unchanged(path: Path, recorded: Stat) -> bool:
+def _unchanged(output: Path, path: str, recorded: Stat) -> bool:
     try:
-        return stat_of(path) == recorded
+        status = os.stat(f"{output}/{path}")  # noqa: PTH116 - thousands a rebuild: no Path objects
     except OSError:
         return False
+    return (status.st_size, status.st_mtime_ns) == recorded
 
 
 class _StoredIds(Mapping[str, frozenset[str]]):

@@ -172,8 +172,7 @@ def new_post(
     tags: Iterable[str] = (),
 ) -> Path:
     """Create the post for ``day`` from the archetype, at the path the site's posts use."""
-    content = root / CONTENT_DIR
-    existing = [path.relative_to(content).as_posix() for path in scan(root)[0]]
+    existing = [found.relative for found in scan(root)[0]]
     source = f"{CONTENT_DIR}/{post_path(existing, day, slug)}"
     path = root / source
     if path.exists():

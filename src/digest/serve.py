@@ -26,7 +26,7 @@ from digest.errors import BuildFailed, DigestError, OutputError, sort_problems
 from digest.livereload import PreviewServer, Signal
 from digest.state import CACHE_DIR
 
-QUIET_SECONDS = 0.1
+QUIET_SECONDS = 0.05
 WATCHED = ("content", "templates", "static")
 CONFIG_FILES = ("digest.toml", "pyproject.toml")
 PORT_TRIES = 10
@@ -103,8 +103,8 @@ class _Changes(FileSystemEventHandler):
         while not stop.is_set():
             if not self.pending.wait(timeout=0.5):
                 continue
-            while time.monotonic() - self.last < QUIET_SECONDS:
-                time.sleep(QUIET_SECONDS / 2)
+            while (quiet := time.monotonic() - self.last) < QUIET_SECONDS:
+                time.sleep(QUIET_SECONDS - quiet)
             with self.lock:
                 changed, self.paths = self.paths, set()
                 self.pending.clear()

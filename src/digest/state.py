@@ -41,7 +41,7 @@ from digest.errors import DigestError
 from digest.model import Output, Post, Report, field_names
 
 CACHE_DIR = ".digest-cache"
-FORMAT = 2
+FORMAT = 3
 _LIBRARIES = ("markdown-it-py", "mdit-py-plugins", "linkify-it-py", "Jinja2", "Pygments", "PyYAML")
 RACY_NS = 2_000_000_000
 """File systems keep modification times coarser than nanoseconds: a file changed within
@@ -50,14 +50,16 @@ this long of the cache being saved cannot be told apart by its time, so it is re
 Stat = tuple[int, int]
 """A file's size and modification time in nanoseconds."""
 
+# Big values live in tables of their own: scanning the small rows of every post and
+# output (each build does) then reads a few pages instead of the whole file.
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value BLOB);
 CREATE TABLE IF NOT EXISTS posts (
-    source TEXT PRIMARY KEY, size INTEGER, mtime INTEGER, hash TEXT, card TEXT, url TEXT,
-    parsed BLOB);
+    source TEXT PRIMARY KEY, size INTEGER, mtime INTEGER, hash TEXT, card TEXT, url TEXT);
+CREATE TABLE IF NOT EXISTS parsed (source TEXT PRIMARY KEY, post BLOB);
 CREATE TABLE IF NOT EXISTS outputs (
-    path TEXT PRIMARY KEY, fingerprint TEXT, size INTEGER, mtime INTEGER, ids BLOB,
-    recipe BLOB);
+    path TEXT PRIMARY KEY, fingerprint TEXT, size INTEGER, mtime INTEGER, ids BLOB);
+CREATE TABLE IF NOT EXISTS recipes (path TEXT PRIMARY KEY, output BLOB);
 CREATE TABLE IF NOT EXISTS shows (source TEXT, path TEXT);
 CREATE INDEX IF NOT EXISTS shows_source ON shows (source);
 CREATE INDEX IF NOT EXISTS shows_path ON shows (path);
@@ -181,10 +183,14 @@ class Store:
             db = _connect(self.path)
             found = None
         if fresh or found is None or found[0] != self.key:
-            # Other code, libraries or configuration: nothing in it can be trusted.
+            # Other code, libraries or configuration: nothing in it can be trusted, and
+            # another version may have laid the tables out differently.
             with db:
-                for table in ("meta", "posts", "outputs", "shows", "copies", "warnings"):
-                    db.execute(f"DELETE FROM {table}")
+                tables = db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+                for (table,) in tables.fetchall():
+                    db.execute(f'DROP TABLE "{table}"')
+            db.executescript(_SCHEMA)
+            with db:
                 db.execute("INSERT INTO meta VALUES ('key', ?)", (self.key,))
         return db
 
@@ -200,21 +206,40 @@ class Store:
         saved = self.meta("saved_ns")
         return saved if isinstance(saved, int) else 0
 
-    def post_rows(self) -> dict[str, PostRow]:
-        rows = self._db.execute("SELECT source, size, mtime, hash, card, url FROM posts")
+    def post_rows(self, sources: Iterable[str] | None = None) -> dict[str, PostRow]:
+        """What the cache knows of these posts, or of all."""
+        query = "SELECT source, size, mtime, hash, card, url FROM posts"
+        if sources is None:
+            rows = self._db.execute(query).fetchall()
+        else:
+            rows = self._select(f"{query} WHERE source IN", sources)
         return {row[0]: PostRow((row[1], row[2]), row[3], row[4], row[5]) for row in rows}
+
+    def post_stats(self) -> dict[str, Stat]:
+        """Every post's size and modification time when it was last read."""
+        rows = self._db.execute("SELECT source, size, mtime FROM posts")
+        return {source: (size, mtime) for source, size, mtime in rows}
 
     def parsed_posts(self, sources: Iterable[str] | None = None) -> dict[str, ParsedPost]:
         """Parsed posts by source: the given ones, or all."""
         if sources is None:
-            rows = self._db.execute("SELECT source, parsed FROM posts").fetchall()
+            rows = self._db.execute("SELECT source, post FROM parsed").fetchall()
         else:
-            rows = self._select("SELECT source, parsed FROM posts WHERE source IN", sources)
+            rows = self._select("SELECT source, post FROM parsed WHERE source IN", sources)
         return {source: pickle.loads(blob) for source, blob in rows}
 
     def output_rows(self) -> dict[str, OutputRow]:
         rows = self._db.execute("SELECT path, fingerprint, size, mtime FROM outputs")
         return {row[0]: OutputRow(row[1], (row[2], row[3])) for row in rows}
+
+    def output_stats(self) -> dict[str, Stat]:
+        """Every output path with its size and modification time as written."""
+        rows = self._db.execute("SELECT path, size, mtime FROM outputs")
+        return {path: (size, mtime) for path, size, mtime in rows}
+
+    def fingerprints(self, paths: Iterable[str]) -> dict[str, str]:
+        rows = self._select("SELECT path, fingerprint FROM outputs WHERE path IN", paths)
+        return dict(rows)
 
     def ids(self, paths: Iterable[str] | None = None) -> dict[str, frozenset[str]]:
         if paths is None:
@@ -241,9 +266,7 @@ class Store:
 
     def recipes(self, paths: Iterable[str], post: Callable[[str], Post]) -> dict[str, Output]:
         """The stored Outputs of these paths, their posts taken from ``post(source)``."""
-        rows = self._select(
-            "SELECT path, recipe FROM outputs WHERE recipe IS NOT NULL AND path IN", paths
-        )
+        rows = self._select("SELECT path, output FROM recipes WHERE path IN", paths)
         return {path: _Recipes(blob, post).load() for path, blob in rows}
 
     def warnings(self) -> list[DigestError]:
@@ -254,38 +277,52 @@ class Store:
         """Record a finished build in one transaction: all of it, or (on a crash) none."""
         db = self._db
         with db:
+            parsed = {
+                source: (stat, digest, item)
+                for source, (stat, digest, item) in changes.posts.items()
+                if item is not None
+            }
             db.executemany(
-                "INSERT OR REPLACE INTO posts VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO posts VALUES (?, ?, ?, ?, ?, ?)",
                 (
-                    (source, *stat, digest, parsed.post.card, parsed.post.url, _dump(parsed))
-                    for source, (stat, digest, parsed) in changes.posts.items()
-                    if parsed is not None
+                    (source, *stat, digest, item.post.card, item.post.url)
+                    for source, (stat, digest, item) in parsed.items()
                 ),
+            )
+            db.executemany(
+                "INSERT OR REPLACE INTO parsed VALUES (?, ?)",
+                ((source, _dump(item)) for source, (_, _, item) in parsed.items()),
             )
             db.executemany(
                 "UPDATE posts SET size = ?, mtime = ?, hash = ? WHERE source = ?",
                 (
                     (*stat, digest, source)
-                    for source, (stat, digest, parsed) in changes.posts.items()
-                    if parsed is None
+                    for source, (stat, digest, item) in changes.posts.items()
+                    if item is None
                 ),
             )
-            db.executemany("DELETE FROM posts WHERE source = ?", _rows(changes.removed_posts))
+            for table in ("posts", "parsed"):
+                db.executemany(
+                    f"DELETE FROM {table} WHERE source = ?", _rows(changes.removed_posts)
+                )
             gone = changes.removed_outputs | set(changes.outputs)
-            db.executemany("DELETE FROM shows WHERE path = ?", _rows(gone))
+            for table in ("shows", "recipes"):
+                db.executemany(f"DELETE FROM {table} WHERE path = ?", _rows(gone))
             db.executemany("DELETE FROM outputs WHERE path = ?", _rows(changes.removed_outputs))
+            db.executemany(
+                "INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?)",
+                (
+                    (path, fingerprint, *stat, None if ids is None else _dump(ids))
+                    for path, (fingerprint, stat, ids, _) in changes.outputs.items()
+                ),
+            )
             shows: list[tuple[str, str]] = []
             db.executemany(
-                "INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO recipes VALUES (?, ?)",
                 (
-                    (
-                        path,
-                        fingerprint,
-                        *stat,
-                        None if ids is None else _dump(ids),
-                        None if output is None else _recipe(output, path, shows),
-                    )
-                    for path, (fingerprint, stat, ids, output) in changes.outputs.items()
+                    (path, _recipe(output, path, shows))
+                    for path, (_, _, _, output) in changes.outputs.items()
+                    if output is not None
                 ),
             )
             db.executemany("INSERT INTO shows VALUES (?, ?)", shows)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -58,9 +59,17 @@ def test_an_edit_shows_up_without_touching_the_page(preview: Preview, page: Page
     page.goto(_url(preview, "/2024/02/19/"))
     expect(page.locator("article")).to_contain_text("原来的文字。")
 
-    preview.write("content/2024-02-19.md", "---\ntitle: 第一期\n---\n\n保存后的新文字。\n")
+    page.evaluate("window.digestMarker = 'same page'")
+
+    preview.write("content/2024-02-19.md", "---\ntitle: 新标题\n---\n\n保存后的新文字。\n")
 
     expect(page.locator("article")).to_contain_text("保存后的新文字。", timeout=WAIT_MS)
+    expect(page).to_have_title(re.compile("新标题"))
+    # The new page was swapped in place: nothing reloaded, and it keeps refreshing.
+    assert page.evaluate("window.digestMarker") == "same page"
+    preview.write("content/2024-02-19.md", "---\ntitle: 新标题\n---\n\n又改了一次。\n")
+    expect(page.locator("article")).to_contain_text("又改了一次。", timeout=WAIT_MS)
+    assert page.locator("script[src$='/__digest/reload.js']").count() == 1
 
 
 def test_a_new_post_appears_on_the_open_home_page(preview: Preview, page: Page) -> None:
@@ -120,6 +129,15 @@ def test_scroll_position_survives_a_reload(preview: Preview, page: Page) -> None
         "content/2024-02-19.md", f"---\ntitle: 长文\n---\n\n{long_body}\n\n新加的一段。\n"
     )
 
+    expect(page.locator("article")).to_contain_text("新加的一段。", timeout=WAIT_MS)
+    page.wait_for_function("window.scrollY > 1400", timeout=WAIT_MS)
+
+    # A template that changes what the head loads makes the page reload for real.
+    page.evaluate("window.digestMarker = 'before the reload'")
+    base = (REPO / "templates" / "base.html").read_text(encoding="utf-8")
+    preview.write("templates/base.html", base.replace("</head>", "<style>p{}</style>\n</head>"))
+
+    page.wait_for_function("window.digestMarker === undefined", timeout=WAIT_MS)
     expect(page.locator("article")).to_contain_text("新加的一段。", timeout=WAIT_MS)
     page.wait_for_function("window.scrollY > 1400", timeout=WAIT_MS)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -181,6 +182,22 @@ def test_an_unreadable_cache_is_discarded_with_a_warning(inc: Site) -> None:
     assert report.warnings == (".digest-cache: discarded an unreadable cache (DatabaseError)",)
     assert len(report.rendered) == report.pages
     assert report.written == ()
+
+
+def test_a_cache_from_another_version_is_replaced(inc: Site) -> None:
+    (cache,) = (inc.root / ".digest-cache").glob("build-*.sqlite")
+    with sqlite3.connect(cache) as db:  # another version: other key, other table layout
+        db.execute("UPDATE meta SET value = 'other' WHERE name = 'key'")
+        db.execute("DROP TABLE posts")
+        db.execute("CREATE TABLE posts (source TEXT, something_else BLOB)")
+    db.close()
+
+    report = inc.build()
+
+    assert report.warnings == ()
+    assert len(report.rendered) == report.pages
+    assert report.written == ()
+    assert inc.build().rendered == ()
 
 
 def test_clean_ignores_the_cache(inc: Site) -> None:
