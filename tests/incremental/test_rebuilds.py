@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from digest.build import BuildOptions, build
+from digest.errors import BuildFailed
 from digest.model import Report
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
@@ -117,6 +118,28 @@ def test_warnings_follow_body_edits(inc: Site) -> None:
     inc.write("content/2024/03-11.md", "---\ntags: [b]\n---\n\nDay 11.\n\n## Later\n")
     healed = inc.build()
     assert healed.warnings == ()
+
+
+def test_strict_fails_a_body_edit_with_a_broken_link_and_writes_nothing(inc: Site) -> None:
+    inc.write("digest.toml", 'title = "Inc"\nbase_url = "https://example.org/"\nstrict = true\n')
+    inc.build()
+    page = inc.root / "public/2024/03/11/index.html"
+    before = page.read_bytes()
+    with (inc.root / "content/2024/03-11.md").open("a", encoding="utf-8") as stream:
+        stream.write("\n[gone](../nowhere/)\n")
+
+    with pytest.raises(BuildFailed) as failed:
+        inc.build()
+
+    assert [str(p) for p in failed.value.problems] == [
+        "content/2024/03-11.md:7: missing page or file: ../nowhere/"
+    ]
+    assert page.read_bytes() == before
+
+    inc.write("digest.toml", 'title = "Inc"\nbase_url = "https://example.org/"\n')
+    relaxed = inc.build()
+    assert relaxed.warnings == ("content/2024/03-11.md:7: missing page or file: ../nowhere/",)
+    assert ">gone</a>" in page.read_text(encoding="utf-8")
 
 
 def test_editing_one_template_renders_only_its_pages(inc: Site) -> None:
