@@ -34,7 +34,7 @@ from datetime import date
 from functools import cache
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from digest.content import ParsedPost
 from digest.errors import DigestError
@@ -457,40 +457,39 @@ class ContextHasher:
     def __init__(self, *, whole: bool) -> None:
         self._whole = whole
         self._memo: dict[int, tuple[object, str]] = {}
+        self._tokens = self._token
 
     def fingerprint(self, context: Mapping[str, Any]) -> str:
         return self._token(context)
 
     def _token(self, value: object) -> str:
-        if isinstance(value, Post):
-            return f"P{value.fingerprint}" if self._whole else f"C{value.card}"
+        kind = type(value)
+        if kind is str:
+            return f"s{value!r}"
+        if kind is Post:
+            post = cast(Post, value)
+            return f"P{post.fingerprint}" if self._whole else f"C{post.card}"
         if value is None or isinstance(value, str | int | float | date):
-            return f"{type(value).__name__}:{value!r}"
+            return f"{kind.__name__}:{value!r}"
         known = self._memo.get(id(value))
         if known is not None and known[0] is value:
             return known[1]
-        digest = hashlib.blake2b(digest_size=16)
+        tokenize = self._tokens
         if isinstance(value, Mapping):
-            digest.update(b"{")
-            for key in sorted(value, key=str):
-                digest.update(f"{self._token(key)}={self._token(value[key])}\0".encode())
+            keys = (
+                sorted(value) if all(type(key) is str for key in value) else sorted(value, key=str)
+            )
+            text = "{" + "\0".join(f"{tokenize(key)}={tokenize(value[key])}" for key in keys)
         elif isinstance(value, tuple | list):
-            digest.update(b"[")
-            if value and all(type(item) is Post for item in value):
-                digest.update("\0".join(map(self._token, value)).encode())
-            else:
-                for item in value:
-                    digest.update(f"{self._token(item)}\0".encode())
+            text = "[" + "\0".join(map(tokenize, value))
         elif isinstance(value, frozenset | set):
-            digest.update(b"(")
-            for token in sorted(self._token(item) for item in value):
-                digest.update(f"{token}\0".encode())
+            text = "(" + "\0".join(sorted(map(tokenize, value)))
         elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-            digest.update(f"<{type(value).__qualname__}".encode())
-            for name in field_names(type(value)):
-                digest.update(f"{self._token(getattr(value, name))}\0".encode())
+            names = field_names(kind)
+            text = f"<{kind.__qualname__}" + "\0".join(tokenize(getattr(value, n)) for n in names)
         else:
-            digest.update(f"{type(value).__qualname__}:{value!r}".encode())
+            text = f"{kind.__qualname__}:{value!r}"
+        digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16)
         token = f"#{digest.hexdigest()}"
         self._memo[id(value)] = (value, token)
         return token
