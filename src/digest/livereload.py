@@ -399,7 +399,11 @@ RELOAD_SCRIPT = r"""
     try {
       const response = await fetch(location.href, { cache: "no-store" });
       const fresh = new DOMParser().parseFromString(await response.text(), "text/html");
-      if (!response.ok || loads(fresh) !== loads(document)) throw new Error("reload");
+      // Scripts of the page itself would not run again in a swapped body: reload.
+      const scripts = fresh.body.querySelectorAll("script:not([src='/__digest/reload.js'])");
+      if (!response.ok || scripts.length || loads(fresh) !== loads(document)) {
+        throw new Error("reload");
+      }
       document.title = fresh.title;
       document.body.replaceWith(document.adoptNode(fresh.body));
       window.scrollTo(0, keep);

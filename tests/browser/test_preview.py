@@ -72,6 +72,27 @@ def test_an_edit_shows_up_without_touching_the_page(preview: Preview, page: Page
     assert page.locator("script[src$='/__digest/reload.js']").count() == 1
 
 
+def test_a_page_with_its_own_scripts_reloads_so_they_run_again(
+    preview: Preview, page: Page
+) -> None:
+    count = "document.body.dataset.runs = (Number(document.body.dataset.runs) || 0) + 1"
+    script = f"<script>{count}</script>"
+    events = Events(preview.port)
+    events.next()
+    preview.write("content/2024-02-19.md", f"---\ntitle: 第一期\n---\n\n有脚本。\n\n{script}\n")
+    events.next()  # built: opening the page now brings no reload after
+    events.close()
+    page.goto(_url(preview, "/2024/02/19/"))
+    expect(page.locator("article")).to_contain_text("有脚本。", timeout=WAIT_MS)
+    page.evaluate("window.digestMarker = 'old page'")
+
+    preview.write("content/2024-02-19.md", f"---\ntitle: 第一期\n---\n\n改过了。\n\n{script}\n")
+
+    expect(page.locator("article")).to_contain_text("改过了。", timeout=WAIT_MS)
+    page.wait_for_function("document.body.dataset.runs === '1'", timeout=WAIT_MS)
+    assert page.evaluate("window.digestMarker") is None  # a new page, not a swapped body
+
+
 def test_a_new_post_appears_on_the_open_home_page(preview: Preview, page: Page) -> None:
     page.goto(_url(preview, "/"))
     expect(page.locator("main")).to_contain_text("第一期")
