@@ -170,18 +170,22 @@ class Store:
         return store
 
     def _open(self, fresh: bool) -> sqlite3.Connection:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        ignore = self.path.parent / ".gitignore"
-        if not ignore.exists():
-            ignore.write_text("*\n", encoding="utf-8")
         try:
-            db = _connect(self.path)
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            ignore = self.path.parent / ".gitignore"
+            if not ignore.exists():
+                ignore.write_text("*\n", encoding="utf-8")
+            db = _connect(str(self.path))
             found = db.execute("SELECT value FROM meta WHERE name = 'key'").fetchone()
         except sqlite3.DatabaseError as error:
             self.note = f"discarded an unreadable cache ({type(error).__name__})"
-            _remove_database(self.path)
-            db = _connect(self.path)
-            found = None
+            db, found = self._start_again(), None
+        except OSError as error:
+            # A cache that cannot be written must not stop the build: build without one.
+            self.note = (
+                f"cannot keep a cache there ({error.strerror or error}); building without one"
+            )
+            db, found = _connect(":memory:"), None
         if fresh or found is None or found[0] != self.key:
             # Other code, libraries or configuration: nothing in it can be trusted, and
             # another version may have laid the tables out differently.
@@ -193,6 +197,13 @@ class Store:
             with db:
                 db.execute("INSERT INTO meta VALUES ('key', ?)", (self.key,))
         return db
+
+    def _start_again(self) -> sqlite3.Connection:
+        try:
+            _remove_database(self.path)
+            return _connect(str(self.path))
+        except (OSError, sqlite3.Error):
+            return _connect(":memory:")
 
     def close(self) -> None:
         self._db.close()
@@ -369,7 +380,7 @@ def _cache_file(root: Path, output: Path) -> Path:
     return root / CACHE_DIR / f"build-{name}.sqlite"
 
 
-def _connect(path: Path) -> sqlite3.Connection:
+def _connect(path: str) -> sqlite3.Connection:
     db = sqlite3.connect(path, isolation_level=None)
     # The cache can always be made again: write-ahead logging keeps it consistent across
     # a crash, and skipping fsync keeps saving it cheap.

@@ -223,6 +223,21 @@ def test_a_cache_from_another_version_is_replaced(inc: Site) -> None:
     assert inc.build().rendered == ()
 
 
+def test_a_cache_folder_that_cannot_be_made_does_not_stop_the_build(inc: Site) -> None:
+    shutil.rmtree(inc.root / ".digest-cache")
+    (inc.root / ".digest-cache").write_text("a file where the cache folder would go\n")
+    inc.write("content/2024/03-11.md", "---\ntags: [b]\n---\n\nDay 11, corrected.\n")
+
+    report = inc.build()
+
+    assert len(report.warnings) == 1
+    assert report.warnings[0].startswith(".digest-cache: cannot keep a cache there (")
+    assert report.warnings[0].endswith("building without one")
+    assert "Day 11, corrected." in (inc.root / "public/2024/03/11/index.html").read_text()
+    assert len(report.rendered) == report.pages  # nothing remembered: everything rendered
+    assert "2024/03/10/index.html" not in report.written  # but unchanged files stay
+
+
 def test_clean_ignores_the_cache(inc: Site) -> None:
     report = inc.build(clean=True)
 
