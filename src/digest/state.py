@@ -156,11 +156,17 @@ class Store:
 
     @classmethod
     def reader(cls, root: Path, output: Path, key: str) -> Store | None:
-        """The cache opened read-only (``digest check``), if there is one for ``key``."""
+        """The cache opened read-only (``digest check``), if there is one for ``key``.
+
+        Opened as immutable, so reading it leaves no lock or journal files behind; what a
+        crashed build left unfinished in the journal is not seen, which only means more
+        work for the reader, never a different result.
+        """
         store = cls.__new__(cls)
         store.path, store.key, store.note = _cache_file(root, output), key, None
         try:
-            store._db = sqlite3.connect(f"{store.path.resolve().as_uri()}?mode=ro", uri=True)
+            address = f"{store.path.resolve().as_uri()}?mode=ro&immutable=1"
+            store._db = sqlite3.connect(address, uri=True)
             found = store._db.execute("SELECT value FROM meta WHERE name = 'key'").fetchone()
         except sqlite3.Error:
             return None

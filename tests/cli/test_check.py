@@ -48,6 +48,21 @@ def test_check_lists_every_problem_and_writes_nothing(site: SiteFolder) -> None:
     assert not (site.root / "public").exists()
 
 
+def test_check_after_a_build_reads_its_cache_and_changes_nothing(site: SiteFolder) -> None:
+    assert _site(site).digest("build").code == 0
+    cache = site.snapshot(".digest-cache")
+    output = site.snapshot()
+    site.write("content/2024/02-19.md", POST + "\n[又一个](nowhere/)\n")
+
+    run = site.digest("check")
+
+    assert run.code == 0, run.stderr
+    assert "missing page or file: nowhere/" in run.stdout
+    assert run.stdout.splitlines()[-1] == "checked 2 posts: 10 warnings"
+    assert site.snapshot(".digest-cache") == cache  # not even a lock or journal file
+    assert site.snapshot() == output
+
+
 def test_check_strict_fails_on_warnings(site: SiteFolder) -> None:
     run = _site(site).digest("check", "--strict")
 
