@@ -192,6 +192,7 @@ def parse_post(source: str, text: str, config: Config) -> ParsedPost:
         "language": language,
         "references": rendered.references,
         "extra": {k: v for k, v in meta.items() if k not in KNOWN_KEYS},
+        "lines": {key: fields.line(key) for key in ("date", "slug", "tags") if key in meta},
     }
     post = Post(**values, card=card_of(values))
     warnings = tuple(ContentError(w.message, source, w.line) for w in rendered.warnings)

@@ -96,6 +96,9 @@ class Post(Record):
     """Hash of the post's path and text: with the config and code it decides every field."""
     extra: Mapping[str, Any] = field(default_factory=dict)
     """Front-matter keys digest does not know, for templates (``page.extra.key``)."""
+    lines: Mapping[str, int] = field(default_factory=dict)
+    """The file line of the front-matter keys ``date``, ``slug`` and ``tags``, for errors
+    found later about them (two posts at one URL, two tags at one URL)."""
     card: str = ""
     """Hash of every field but the body ones (``BODY_FIELDS``): what a listing can show."""
 

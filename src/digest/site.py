@@ -70,7 +70,7 @@ def _duplicate_urls(posts: Sequence[Post]) -> list[DigestError]:
                 ContentError(
                     f"URL {post.url} is also the URL of {first.source}",
                     post.source,
-                    1,
+                    post.lines.get("slug") or post.lines.get("date") or 1,
                     "give one of them another 'slug' in its front matter",
                 )
             )
@@ -85,7 +85,9 @@ def _tags(posts: Sequence[Post], problems: list[DigestError]) -> tuple[Tag, ...]
             if not slug:
                 problems.append(
                     ContentError(
-                        f"tag {name!r} has no letters or digits for its URL", post.source, 1
+                        f"tag {name!r} has no letters or digits for its URL",
+                        post.source,
+                        post.lines.get("tags", 1),
                     )
                 )
                 continue
@@ -104,7 +106,7 @@ def _tags(posts: Sequence[Post], problems: list[DigestError]) -> tuple[Tag, ...]
                         f"tag {other!r} gets the same URL {tag_url(slug)} as tag {first!r} "
                         f"in {first_post.source}",
                         post.source,
-                        1,
+                        post.lines.get("tags", 1),
                         "tags must differ in more than case and punctuation",
                     )
                 )
