@@ -482,7 +482,7 @@ class ContextHasher:
     def _token(self, value: object) -> str:
         kind = type(value)
         if kind is str:
-            return f"s{value!r}"
+            return "s" + repr(value)
         if kind is Post:
             post = cast(Post, value)
             return f"P{post.fingerprint}" if self._whole else f"C{post.card}"
@@ -492,18 +492,25 @@ class ContextHasher:
         if known is not None and known[0] is value:
             return known[1]
         tokenize = self._tokens
+        # Strings, the most common values by far, are tokenised inline: same token, no call.
         if isinstance(value, Mapping):
-            keys = (
-                sorted(value) if all(type(key) is str for key in value) else sorted(value, key=str)
-            )
-            text = "{" + "\0".join(f"{tokenize(key)}={tokenize(value[key])}" for key in keys)
+            if all(type(key) is str for key in value):
+                text = "{" + "\0".join(
+                    f"{key!r}={'s' + repr(item) if type(item) is str else tokenize(item)}"
+                    for key, item in sorted(value.items())
+                )
+            else:
+                keys = sorted(value, key=str)
+                text = "{?" + "\0".join(f"{tokenize(k)}={tokenize(value[k])}" for k in keys)
         elif isinstance(value, tuple | list):
             text = "[" + "\0".join(map(tokenize, value))
         elif isinstance(value, frozenset | set):
             text = "(" + "\0".join(sorted(map(tokenize, value)))
         elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-            names = field_names(kind)
-            text = f"<{kind.__qualname__}" + "\0".join(tokenize(getattr(value, n)) for n in names)
+            fields = [getattr(value, name) for name in field_names(kind)]
+            text = f"<{kind.__qualname__}" + "\0".join(
+                "s" + repr(item) if type(item) is str else tokenize(item) for item in fields
+            )
         else:
             text = f"{kind.__qualname__}:{value!r}"
         digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16)
