@@ -55,6 +55,8 @@ class Produced:
     """Files to copy; those unchanged since the last build are in ``kept_copies``."""
     kept_copies: frozenset[str]
     warnings: tuple[DigestError, ...]
+    notes: tuple[DigestError, ...]
+    """Warnings about the cache, among ``warnings``: said, but never fatal, even with strict."""
     changes: Changes
     """What to tell the cache once the files are written."""
     hashes: dict[str, str]
@@ -154,6 +156,7 @@ def _produce(
         copies={path: source for path, source in copies.items() if path not in kept_copies},
         kept_copies=kept_copies,
         warnings=tuple(sort_problems(warnings)),
+        notes=tuple(notes),
         changes=changes,
         hashes=loaded.hashes,
         parsed=tuple(loaded.parsed),
@@ -175,8 +178,9 @@ def build(options: BuildOptions, session: Session | None = None) -> Report:
             if quick is not None:
                 return replace(quick, seconds=time.perf_counter() - started)
         produced = produce(options, session, inputs, store)
-        if produced.config.strict and produced.warnings:
-            raise BuildFailed(produced.warnings)
+        problems = [w for w in produced.warnings if w not in produced.notes]
+        if produced.config.strict and problems:
+            raise BuildFailed(problems)
         result = write_files(
             produced.output,
             produced.pages,
@@ -209,7 +213,8 @@ def build(options: BuildOptions, session: Session | None = None) -> Report:
             skipped_future=site.skipped_future,
             next_future=site.next_future,
         )
-        changes.report = report
+        # What the next build may repeat: not what was said about this build's cache.
+        changes.report = replace(report, warnings=tuple(str(w) for w in problems))
         store.save(changes)
         if session is not None:
             session.parsed = {

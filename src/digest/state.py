@@ -183,6 +183,9 @@ class Store:
                 ignore.write_text("*\n", encoding="utf-8")
             db = _connect(str(self.path))
             found = db.execute("SELECT value FROM meta WHERE name = 'key'").fetchone()
+            made_by = db.execute("SELECT value FROM meta WHERE name = 'code'").fetchone()
+            if not fresh and made_by is not None and made_by[0] != code_fingerprint():
+                self.note = "discarded a cache made by another version of digest or its libraries"
         except sqlite3.DatabaseError as error:
             self.note = f"discarded an unreadable cache ({type(error).__name__})"
             db, found = self._start_again(), None
@@ -201,7 +204,10 @@ class Store:
                     db.execute(f'DROP TABLE "{table}"')
             db.executescript(_SCHEMA)
             with db:
-                db.execute("INSERT INTO meta VALUES ('key', ?)", (self.key,))
+                db.executemany(
+                    "INSERT INTO meta VALUES (?, ?)",
+                    [("key", self.key), ("code", code_fingerprint())],
+                )
         return db
 
     def _start_again(self) -> sqlite3.Connection:

@@ -210,17 +210,40 @@ def test_an_unreadable_cache_is_discarded_with_a_warning(inc: Site) -> None:
 def test_a_cache_from_another_version_is_replaced(inc: Site) -> None:
     (cache,) = (inc.root / ".digest-cache").glob("build-*.sqlite")
     with sqlite3.connect(cache) as db:  # another version: other key, other table layout
-        db.execute("UPDATE meta SET value = 'other' WHERE name = 'key'")
+        db.execute("UPDATE meta SET value = 'other' WHERE name IN ('key', 'code')")
         db.execute("DROP TABLE posts")
         db.execute("CREATE TABLE posts (source TEXT, something_else BLOB)")
     db.close()
 
     report = inc.build()
 
-    assert report.warnings == ()
+    assert report.warnings == (
+        ".digest-cache: discarded a cache made by another version of digest or its libraries",
+    )
     assert len(report.rendered) == report.pages
     assert report.written == ()
-    assert inc.build().rendered == ()
+    again = inc.build()
+    assert (again.rendered, again.warnings) == ((), ())
+
+
+def test_a_config_change_starts_the_cache_afresh_without_a_word(inc: Site) -> None:
+    inc.write("digest.toml", 'title = "Inc, renamed"\nbase_url = "https://example.org/"\n')
+
+    report = inc.build()
+
+    assert report.warnings == ()
+    assert len(report.rendered) == report.pages
+
+
+def test_a_broken_cache_is_never_fatal_even_when_strict(inc: Site) -> None:
+    inc.write("digest.toml", 'title = "Inc"\nbase_url = "https://example.org/"\nstrict = true\n')
+    inc.build()
+    (cache,) = (inc.root / ".digest-cache").glob("build-*.sqlite")
+    cache.write_bytes(b"garbage, not a database" * 50)
+
+    report = inc.build()
+
+    assert report.warnings == (".digest-cache: discarded an unreadable cache (DatabaseError)",)
 
 
 def test_a_cache_folder_that_cannot_be_made_does_not_stop_the_build(inc: Site) -> None:
