@@ -29,8 +29,8 @@ from digest.inputs import (
 )
 from digest.model import Report, Site
 from digest.pages import Fingerprints, render_outputs
-from digest.parallel import Progress, default_jobs, ordered_map
-from digest.quick import quick_build, stage
+from digest.parallel import Progress, default_jobs, ordered_map, stage
+from digest.quick import quick_build
 from digest.routes import plan
 from digest.site import assemble
 from digest.state import CACHE_DIR, Changes, CopyRow, Stat, Store, trusted

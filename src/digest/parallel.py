@@ -29,6 +29,13 @@ Progress = Callable[[int, int], None]
 """Told (done, total) as work completes."""
 
 
+def stage(progress: Callable[[str, int, int], None] | None, name: str) -> Progress | None:
+    """A Progress that tells ``progress`` the name of the stage too."""
+    if progress is None:
+        return None
+    return lambda done, total: progress(name, done, total)
+
+
 def ordered_map(
     function: Callable[[int], Result], count: int, jobs: int, progress: Progress | None = None
 ) -> list[Result]:

@@ -16,7 +16,7 @@ build, so this is a shortcut through the same result, never a second kind of sit
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
 
@@ -34,16 +34,9 @@ from digest.inputs import (
 )
 from digest.model import Post, Report
 from digest.pages import Fingerprints, render_outputs
-from digest.parallel import Progress
 from digest.state import Changes, PostRow, Stat, Store, trusted
 from digest.templates import templates_for
 from digest.writer import write_files
-
-
-def stage(progress: Callable[[str, int, int], None] | None, name: str) -> Progress | None:
-    if progress is None:
-        return None
-    return lambda done, total: progress(name, done, total)
 
 
 def quick_build(
