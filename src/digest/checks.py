@@ -12,10 +12,9 @@ from collections.abc import Collection, Mapping, Sequence
 from urllib.parse import unquote
 
 from digest.config import Config
-from digest.content import CONTENT_DIR
 from digest.errors import ContentError, DigestError
 from digest.model import Post, Reference
-from digest.urls import output_path, resolve_local
+from digest.urls import CONTENT_DIR, output_path, resolve_local
 
 _ID = re.compile(rb"""\sid\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:|^//")
@@ -90,8 +89,9 @@ def _problem(
     path = unquote(path.partition("?")[0])
     if path.endswith(".md"):
         linked = urls.get(f"{CONTENT_DIR}{path}")
-        hint = f"; link to its page {base}{linked.lstrip('/')}" if linked else ""
-        return f"link to a Markdown file {url}{hint}"
+        if linked is None:
+            return f"link to a Markdown file that is no published post: {url}"
+        path = linked  # the build links the post's page instead
     found = _output_for(path, existing)
     if found is None:
         what = "image" if reference.kind == "image" else "page or file"

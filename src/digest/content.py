@@ -25,9 +25,8 @@ from digest.errors import BuildFailed, ContentError, DigestError
 from digest.markdown import LinkContext, render, rewrite_reference
 from digest.model import Post, Record, card_of
 from digest.text import TextStats, truncate
-from digest.urls import expand_permalink, slugify
+from digest.urls import CONTENT_DIR, expand_permalink, slugify
 
-CONTENT_DIR = "content"
 KNOWN_KEYS = frozenset(
     {"title", "date", "slug", "tags", "draft", "description", "cover", "updated", "lang"}
 )

@@ -16,10 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from digest.config import Config, load_config
-from digest.content import CONTENT_DIR, Found, ParsedPost, scan
+from digest.content import Found, ParsedPost, scan
 from digest.state import RACY_NS, Stat, cache_key, file_hash, fingerprint_text
 from digest.templates import TEMPLATES_DIR
 from digest.theme import theme_root
+from digest.urls import CONTENT_DIR
 from digest.writer import check_output_folder
 
 STATIC_DIR = "static"

@@ -34,6 +34,7 @@ from digest.inputs import (
 )
 from digest.model import Post, Report
 from digest.pages import Fingerprints, render_outputs
+from digest.site import link_markdown_files
 from digest.state import Changes, PostRow, Stat, Store, trusted
 from digest.templates import templates_for
 from digest.writer import write_files
@@ -77,7 +78,17 @@ def quick_build(
         return None  # a listing shows something else now: the full build decides
 
     affected = sorted(store.pages_showing(parsed))
-    known = _known_posts(store, session, parsed, store.shown_by(affected))
+    changed_posts = {source: item.post for source, item in parsed.items()}
+    needed = store.shown_by(affected) | set(changed_posts)
+    known = _known_posts(store, session, changed_posts, needed)
+    # As in the full build: links to other posts' Markdown files point at their pages.
+    published_urls: Mapping[str, str] = urls
+    known = {
+        source: next(link_markdown_files([post], published_urls, inputs.config.base_path))
+        if source in published_urls
+        else post
+        for source, post in known.items()
+    }
     recipes = store.recipes(affected, known.__getitem__)
     outputs = [recipes[path] for path in affected]
     templates = templates_for(options.root, inputs.config)
@@ -92,7 +103,7 @@ def quick_build(
 
     config = inputs.config
     existing = set(written) | set(copies)
-    published = [item.post for item in parsed.values() if item.post.source in urls]
+    published = [known[source] for source in changed_posts if source in urls]
     findings = check_references(config, published, existing, _StoredIds(store, new_ids), urls)
     kept = [w for w in store.warnings() if w.path not in parsed]
     new_warnings = [w for item in parsed.values() for w in item.warnings] + findings
@@ -180,10 +191,10 @@ def _parse(
 
 
 def _known_posts(
-    store: Store, session: Session | None, parsed: Mapping[str, ParsedPost], needed: set[str]
+    store: Store, session: Session | None, changed: Mapping[str, Post], needed: set[str]
 ) -> dict[str, Post]:
     """The posts the affected pages show: the changed ones new, the others remembered."""
-    posts = {source: item.post for source, item in parsed.items()}
+    posts = dict(changed)
     memory = session.parsed if session else {}
     rows = store.post_rows(needed - set(posts)) if memory else {}
     from_store = []

@@ -18,11 +18,12 @@ from string import Template
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from digest.config import CONFIG_FILE, Config, parse_config
-from digest.content import CONTENT_DIR, parse_post, scan
+from digest.content import parse_post, scan
 from digest.dates import date_from_source
 from digest.errors import DigestError, OutputError, TemplateError, UsageError
 from digest.templates import templates_for
 from digest.theme import theme_root
+from digest.urls import CONTENT_DIR
 
 STARTER = Path(__file__).parent / "starter"
 WORKFLOW = ".github/workflows/publish.yml"

@@ -6,16 +6,19 @@ Layer 4: imports config, dates, errors, model and urls. Pure: no I/O, no clock
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+import hashlib
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import date, datetime
 from itertools import groupby
+from urllib.parse import unquote
 
 from digest.config import Config
 from digest.dates import format_period
 from digest.errors import BuildFailed, ContentError, DigestError
 from digest.model import Archive, ArchiveKind, Link, Post, Site, Tag
-from digest.urls import day_url, month_url, slugify, tag_url, year_url
+from digest.urls import CONTENT_DIR, day_url, join, month_url, slugify, tag_url, year_url
 
 
 def newest_first(posts: Iterable[Post]) -> tuple[Post, ...]:
@@ -38,6 +41,9 @@ def assemble(
     left_out = {id(p) for p in drafts_left + future_left}
     published = newest_first(p for p in posts if id(p) not in left_out)
 
+    urls = {post.source: post.url for post in published}
+    published = tuple(link_markdown_files(published, urls, config.base_path))
+
     problems: list[DigestError] = []
     problems.extend(_duplicate_urls(published))
     tags = _tags(published, problems)
@@ -58,6 +64,47 @@ def assemble(
         skipped_future=len(future_left),
         next_future=min((p.date for p in future_left), default=None),
     )
+
+
+_MARKDOWN_HREF = re.compile(r'href="([^"#?]*\.md)(#[^"]*)?"')
+
+
+def link_markdown_files(
+    posts: Iterable[Post], urls: Mapping[str, str], base_path: str
+) -> Iterator[Post]:
+    """Posts whose links to other posts' Markdown files (``[昨天](02-18.md)``, as an
+    editor's preview follows them) point at those posts' pages instead.
+
+    ``urls``: the url of every published post by source. A post whose links changed gets
+    a fingerprint of its file and of the urls it now links to, so its page renders again
+    when a linked post moves. Links to files that are no published post stay (and
+    ``digest check`` reports them).
+    """
+    for post in posts:
+        if not any(ref.kind == "link" and ".md" in ref.url for ref in post.references):
+            yield post
+            continue
+        html, linked = _link_pages(post.html, urls, base_path)
+        if not linked:
+            yield post
+            continue
+        mark = hashlib.blake2b(f"{post.fingerprint}\0{linked}".encode(), digest_size=16)
+        yield replace(post, html=html, fingerprint=mark.hexdigest())
+
+
+def _link_pages(html: str, urls: Mapping[str, str], base_path: str) -> tuple[str, list[str]]:
+    prefix = base_path.rstrip("/")
+    linked: list[str] = []
+
+    def to_page(found: re.Match[str]) -> str:
+        path = unquote(found.group(1))
+        url = urls.get(f"{CONTENT_DIR}{path[len(prefix) :]}") if path.startswith(prefix) else None
+        if url is None:
+            return found.group()
+        linked.append(url)
+        return f'href="{join(base_path, url)}{found.group(2) or ""}"'
+
+    return _MARKDOWN_HREF.sub(to_page, html), linked
 
 
 def _duplicate_urls(posts: Sequence[Post]) -> list[DigestError]:

@@ -18,6 +18,10 @@ _NOT_TAG_SLUG = re.compile(r"[^\w\-+ ]", re.UNICODE)
 _SHARP = re.compile(r"(?<=\w)#")
 _SPACES = re.compile(r"\s+")
 _DASHES = re.compile(r"-{2,}")
+
+CONTENT_DIR = "content"
+"""The folder of posts and the files beside them, relative to the site root."""
+
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")
 
 

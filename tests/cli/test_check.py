@@ -10,7 +10,8 @@ title: 测试
 
 ## 小节
 
-[上一期](/2024/02/18/) [文件](02-18.md) [锚点](/news/2024/02/18/#不存在)
+[上一期](/2024/02/18/) [文件](02-18.md#第一节) [锚点](/news/2024/02/18/#不存在)
+[旧文件](02-17.md) [坏锚](02-18.md#没有)
 ![](img/a.png) ![图](img/missing.png) [本页](#小节) [本页](#nope)
 
 <img src="img/a.png">
@@ -21,14 +22,15 @@ title: 测试
 EXPECTED = [
     "content/2024/02-19.md:7: /2024/02/18/ is root-relative and misses the base path /news/; "
     "write /news/2024/02/18/ or a path relative to the post",
-    "content/2024/02-19.md:7: link to a Markdown file 02-18.md; link to its page /news/2024/02/18/",
     "content/2024/02-19.md:7: no #不存在 on /2024/02/18/",
-    "content/2024/02-19.md:8: image without alt text: img/a.png",
-    "content/2024/02-19.md:8: missing image: img/missing.png",
-    "content/2024/02-19.md:8: no #nope on /2024/02/19/",
-    "content/2024/02-19.md:10: image without alt text: img/a.png",
-    "content/2024/02-19.md:12: ../../x.png points outside content/",
-    "content/2024/02-19.md:12: missing page or file: /news/nowhere/",
+    "content/2024/02-19.md:8: link to a Markdown file that is no published post: 02-17.md",
+    "content/2024/02-19.md:8: no #没有 on /2024/02/18/",
+    "content/2024/02-19.md:9: image without alt text: img/a.png",
+    "content/2024/02-19.md:9: missing image: img/missing.png",
+    "content/2024/02-19.md:9: no #nope on /2024/02/19/",
+    "content/2024/02-19.md:11: image without alt text: img/a.png",
+    "content/2024/02-19.md:13: ../../x.png points outside content/",
+    "content/2024/02-19.md:13: missing page or file: /news/nowhere/",
 ]
 
 
@@ -44,7 +46,7 @@ def test_check_lists_every_problem_and_writes_nothing(site: SiteFolder) -> None:
     run = _site(site).digest("check")
 
     assert run.code == 0, run.stderr
-    assert run.stdout.splitlines() == [*EXPECTED, "checked 2 posts: 9 warnings"]
+    assert run.stdout.splitlines() == [*EXPECTED, "checked 2 posts: 10 warnings"]
     assert not (site.root / "public").exists()
 
 
@@ -58,16 +60,34 @@ def test_check_after_a_build_reads_its_cache_and_changes_nothing(site: SiteFolde
 
     assert run.code == 0, run.stderr
     assert "missing page or file: nowhere/" in run.stdout
-    assert run.stdout.splitlines()[-1] == "checked 2 posts: 10 warnings"
+    assert run.stdout.splitlines()[-1] == "checked 2 posts: 11 warnings"
     assert site.snapshot(".digest-cache") == cache  # not even a lock or journal file
     assert site.snapshot() == output
+
+
+def test_links_to_posts_markdown_files_go_to_their_pages(site: SiteFolder) -> None:
+    _site(site).digest("build")
+
+    page = site.read("public/2024/02/19/index.html")
+    assert '<a href="/news/2024/02/18/#%E7%AC%AC%E4%B8%80%E8%8A%82">文件</a>' in page
+    assert '<a href="/news/2024/02-17.md">旧文件</a>' in page  # no such post: left as written
+    feed = site.read("public/feed.xml")
+    assert 'href="https://example.org/news/2024/02/18/#%E7%AC%AC%E4%B8%80%E8%8A%82' in feed
+
+    # The linked post moves: the page that links to it follows.
+    site.write(
+        "content/2024/02-18.md", "---\ntitle: 前一天\nslug: eve\n---\n\n## 第一节\n\n正文。\n"
+    )
+    report = site.digest("build")
+    assert report.code == 0, report.stderr
+    assert '<a href="/news/2024/02/18/eve/#%E7%AC%AC' in site.read("public/2024/02/19/index.html")
 
 
 def test_check_strict_fails_on_warnings(site: SiteFolder) -> None:
     run = _site(site).digest("check", "--strict")
 
     assert run.code == 1
-    assert run.stdout.splitlines()[-1] == "checked 2 posts: 9 warnings"
+    assert run.stdout.splitlines()[-1] == "checked 2 posts: 10 warnings"
 
 
 def test_a_clean_site_checks_clean(site: SiteFolder) -> None:
@@ -100,7 +120,7 @@ def test_strict_build_fails_and_keeps_the_previous_output(site: SiteFolder) -> N
     assert run.code == 1
     assert run.stderr.splitlines() == [
         *EXPECTED,
-        "digest: build failed with 9 problems; nothing was written",
+        "digest: build failed with 10 problems; nothing was written",
     ]
     assert site.snapshot() == before
 
@@ -109,4 +129,4 @@ def test_strict_can_be_set_in_the_config(site: SiteFolder) -> None:
     run = _site(site, "strict = true\n").digest("build")
 
     assert run.code == 1
-    assert "digest: build failed with 9 problems; nothing was written" in run.stderr
+    assert "digest: build failed with 10 problems; nothing was written" in run.stderr

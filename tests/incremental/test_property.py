@@ -131,7 +131,15 @@ def test_incremental_build_equals_clean_build(steps: list[tuple[object, ...]]) -
 body_edit = st.tuples(
     st.just("append"),
     st.integers(1, 4),
-    st.sampled_from(["More.", "## 小标题", "[x](../2024/05/02/#小标题)", "![](gone.png)"]),
+    st.sampled_from(
+        [
+            "More.",
+            "## 小标题",
+            "[x](../2024/05/02/#小标题)",
+            "![](gone.png)",
+            "[y](05-03.md#小标题)",
+        ]
+    ),
 )
 
 

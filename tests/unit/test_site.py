@@ -9,9 +9,9 @@ import pytest
 
 from digest.config import Config
 from digest.errors import BuildFailed
-from digest.model import Post
+from digest.model import Post, Reference
 from digest.routes import plan
-from digest.site import assemble
+from digest.site import assemble, link_markdown_files
 
 CONFIG = Config(language="en", posts_per_page=2)
 NOW = datetime(2024, 6, 1, tzinfo=UTC)
@@ -131,3 +131,28 @@ def test_a_post_and_a_page_at_one_url_are_an_error() -> None:
     problem = failure.value.problems[0]
     assert problem.path == "content/tags.md"
     assert problem.message == "tag index and content/tags.md both want /tags/"
+
+
+def test_links_to_markdown_files_of_posts_become_links_to_their_pages() -> None:
+    target = _post("content/2024/新闻.md", "2024-02-18", slug="news")
+    html = (
+        '<a href="/news/2024/%E6%96%B0%E9%97%BB.md#%E4%B8%80">one</a> '
+        '<a href="/news/2024/other.md">two</a> <a href="/news/2024/新闻.md">three</a>'
+    )
+    reference = Reference(1, "新闻.md#一", "link")
+    linking = _post("content/2024/b.md", "2024-02-19", html=html, references=(reference,),
+                    fingerprint="f")  # fmt: skip
+    plain = _post("content/2024/c.md", "2024-02-20", html='<a href="x.md">x</a>', fingerprint="g")
+    urls = {p.source: p.url for p in (target, linking, plain)}
+
+    moved, untouched = link_markdown_files([linking, plain], urls, "/news/")
+
+    assert moved.html == (
+        '<a href="/news/2024/02/18/news/#%E4%B8%80">one</a> '
+        '<a href="/news/2024/other.md">two</a> <a href="/news/2024/02/18/news/">three</a>'
+    )
+    assert untouched is plain  # no reference to a .md file: nothing to look at
+    # The page that links must render again when the linked post moves.
+    elsewhere = {**urls, target.source: "/2024/02/18/elsewhere/"}
+    (again,) = link_markdown_files([linking], elsewhere, "/news/")
+    assert len({linking.fingerprint, moved.fingerprint, again.fingerprint}) == 3
