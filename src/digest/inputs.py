@@ -1,6 +1,6 @@
 """What a build is asked to do, and a survey of what it reads: config, post files, copies.
 
-Layer 6: imports config, content, state, templates, theme and writer. The survey only
+Layer 6: imports config, content, state, templates, theme, urls and writer. The survey only
 looks at post files (their size and time); reading them is left to whoever needs the
 bytes, so a build where one post changed reads one file.
 """

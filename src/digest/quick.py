@@ -1,7 +1,7 @@
 """The quick build: when only posts' bodies changed, render just the pages that show them.
 
-Layer 7: imports checks, content, errors, inputs, model, pages, parallel, state,
-templates and writer.
+Layer 7: imports checks, content, errors, inputs, model, pages, site, state, templates
+and writer.
 
 The cache can prove that the full build would come to the same site: the same code,
 configuration, options, templates, copied files and list of posts (one hash, the
@@ -66,10 +66,10 @@ def quick_build(
     if not all(_unchanged(output, path, row.written) for path, row in copies.items()):
         return None
     if not changed:
-        unchanged = replace(last, written=(), unchanged=len(written) + len(copies), rendered=())
         if touched:
             store.save(Changes(posts=touched, frame=inputs.frame, report=last))
-        return replace(unchanged, deleted=())
+        files = len(written) + len(copies)
+        return replace(last, written=(), unchanged=files, rendered=(), deleted=())
 
     parsed = _parse(changed, inputs)
     if parsed is None:
