@@ -8,12 +8,13 @@ everything else goes through ``produce``, which looks at the whole site.
 
 from __future__ import annotations
 
+import pickle
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from digest.checks import check_references, page_ids
+from digest.checks import check_references
 from digest.config import Config
 from digest.content import ParsedPost, decode_post
 from digest.errors import BuildFailed, ContentError, DigestError, OutputError, sort_problems
@@ -29,7 +30,7 @@ from digest.inputs import (
 )
 from digest.model import Report, Site
 from digest.pages import Fingerprints, render_outputs
-from digest.parallel import Progress, default_jobs, ordered_map, stage
+from digest.parallel import WORTH_A_WORKER, Progress, default_jobs, ordered_map, stage
 from digest.quick import quick_build
 from digest.routes import plan
 from digest.site import assemble
@@ -112,7 +113,10 @@ def _produce(
         and _unchanged(output / o.path, row.stat)
     )
     to_render = [o for o in outputs if o.path not in kept]
-    pages = render_outputs(templates, to_render, config, jobs, stage(options.progress, "rendering"))
+    made = render_outputs(
+        fingerprints, to_render, config, jobs, stage(options.progress, "rendering")
+    )
+    pages = {path: rendered.data for path, rendered in made.items()}
     _refuse_overlaps({o.path: o.source for o in outputs}, copies)
     old_copies = store.copy_rows() if store else {}
     kept_copies = frozenset(
@@ -123,7 +127,7 @@ def _produce(
         and _unchanged(output / path, copied.written)
     )
     old_ids = store.ids() if store else {}
-    new_ids = page_ids(pages)
+    new_ids = {path: r.ids for path, r in made.items() if r.ids is not None}
     ids = {path: old_ids[path] for path in kept if path in old_ids} | new_ids
     urls = {post.source: post.url for post in site.posts}
     existing = {o.path for o in outputs} | set(copies)
@@ -132,15 +136,11 @@ def _produce(
     warnings = [w for item in loaded.parsed for w in item.warnings] + findings + notes
     changes = Changes(
         posts=loaded.changes,
+        blobs=loaded.blobs,
         removed_posts=set(loaded.known) - {post.source for post in inputs.posts},
         outputs={
-            o.path: (
-                new[o.path],
-                (0, 0),
-                new_ids.get(o.path),
-                o if fingerprints.shows_whole_posts(o.template) else None,
-            )
-            for o in to_render
+            path: (new[path], (0, 0), rendered.ids, rendered.recipe)
+            for path, rendered in made.items()
         },
         removed_outputs=set(old) - set(new),
         warnings=[w for w in warnings if w not in notes],
@@ -239,6 +239,7 @@ class _Loaded:
     parsed: list[ParsedPost]
     hashes: dict[str, str]
     changes: dict[str, tuple[Stat, str, ParsedPost | None]]
+    blobs: dict[str, bytes]
     known: Mapping[str, object]
     """The posts the cache knew."""
 
@@ -290,18 +291,27 @@ def _load_posts(
         for slot, source in remembered:
             results[slot] = stored[source]
 
-    def parse(index: int) -> ParsedPost | list[DigestError]:
+    # A worker process pickles what it parsed to send it back anyway: sent as those bytes,
+    # they go into the cache as they are instead of being pickled a second time.
+    in_workers = jobs > 1 and len(missing) >= WORTH_A_WORKER
+
+    def parse(index: int) -> ParsedPost | bytes | list[DigestError]:
         file = missing[index][1]
         try:
-            return decode_post(file.source, file.data, config)
+            parsed = decode_post(file.source, file.data, config)
         except BuildFailed as failure:
             return list(failure.problems)
         except DigestError as error:
             return [error]
+        return pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL) if in_workers else parsed
 
+    blobs: dict[str, bytes] = {}
     for (slot, file, stat), result in zip(
         missing, ordered_map(parse, len(missing), jobs, progress), strict=True
     ):
+        if isinstance(result, bytes):
+            blobs[file.source] = result
+            result = pickle.loads(result)
         results[slot] = result
         if isinstance(result, ParsedPost):
             hashes[file.source] = file.hash
@@ -310,7 +320,7 @@ def _load_posts(
     if problems:
         raise BuildFailed(problems)
     parsed = [result for result in results if isinstance(result, ParsedPost)]
-    return _Loaded(parsed, hashes, changes, rows)
+    return _Loaded(parsed, hashes, changes, blobs, rows)
 
 
 def _refuse_overlaps(sources: Mapping[str, str], copies: Mapping[str, Path]) -> None:

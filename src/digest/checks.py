@@ -20,15 +20,11 @@ _ID = re.compile(rb"""\sid\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:|^//")
 
 
-def page_ids(pages: Mapping[str, bytes]) -> dict[str, frozenset[str]]:
-    """The element ids of every HTML page, by output path: the targets of #fragments."""
-    return {
-        path: frozenset(
-            (first or second).decode("utf-8", "replace") for first, second in _ID.findall(data)
-        )
-        for path, data in pages.items()
-        if path.endswith(".html")
-    }
+def element_ids(page: bytes) -> frozenset[str]:
+    """The element ids of an HTML page: the targets of #fragments."""
+    return frozenset(
+        (first or second).decode("utf-8", "replace") for first, second in _ID.findall(page)
+    )
 
 
 def check_references(

@@ -1,19 +1,22 @@
 """Output files: the fingerprint that says whether one must be made again, and making them.
 
-Layer 6: imports config, errors, feeds, model, parallel, routes, state and templates.
+Layer 6: imports checks, config, errors, feeds, model, parallel, routes, state and
+templates.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
+from digest.checks import element_ids
 from digest.config import Config
 from digest.errors import BuildFailed, DigestError
 from digest.feeds import render_builtin
 from digest.model import Output
 from digest.parallel import Progress, ordered_map
 from digest.routes import FEED_TEMPLATES
-from digest.state import ContextHasher, fingerprint_text
+from digest.state import ContextHasher, Recipe, fingerprint_text, recipe_of
 from digest.templates import Templates
 
 BUILTIN = "builtin:"
@@ -44,23 +47,38 @@ class Fingerprints:
         return fingerprint_text(made_by, hasher.fingerprint(output.context))
 
 
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """An output made: its bytes, the element ids of an HTML page, and for a page that
+    shows whole posts the recipe to make it again (both made in the worker process)."""
+
+    data: bytes
+    ids: frozenset[str] | None
+    recipe: Recipe | None
+
+
 def render_outputs(
-    templates: Templates,
+    fingerprints: Fingerprints,
     outputs: Sequence[Output],
     config: Config,
     jobs: int,
     progress: Progress | None = None,
-) -> dict[str, bytes]:
-    """Every output's bytes by path; BuildFailed lists each distinct template error once."""
+) -> dict[str, Rendered]:
+    """Every output made, by path; BuildFailed lists each distinct template error once."""
+    templates = fingerprints.templates
 
-    def render(index: int) -> bytes | DigestError:
+    def render(index: int) -> Rendered | DigestError:
         output = outputs[index]
         if output.template.startswith(BUILTIN):
-            return render_builtin(config, output.template, output.context)
-        try:
-            return templates.render(output.template, output.context).encode("utf-8")
-        except DigestError as error:
-            return error
+            data = render_builtin(config, output.template, output.context)
+        else:
+            try:
+                data = templates.render(output.template, output.context).encode("utf-8")
+            except DigestError as error:
+                return error
+        ids = element_ids(data) if output.path.endswith(".html") else None
+        whole = fingerprints.shows_whole_posts(output.template)
+        return Rendered(data, ids, recipe_of(output) if whole else None)
 
     results = ordered_map(render, len(outputs), jobs, progress)
     # One broken template fails many pages the same way: report it once.
@@ -73,5 +91,5 @@ def render_outputs(
     return {
         output.path: result
         for output, result in zip(outputs, results, strict=True)
-        if isinstance(result, bytes)
+        if isinstance(result, Rendered)
     }

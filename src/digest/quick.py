@@ -20,7 +20,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
 
-from digest.checks import check_references, page_ids
+from digest.checks import check_references
 from digest.content import ParsedPost, decode_post
 from digest.errors import BuildFailed, DigestError, sort_problems
 from digest.inputs import (
@@ -96,8 +96,9 @@ def quick_build(
     new = {o.path: fingerprints.of(o) for o in outputs}
     old = store.fingerprints(new)
     to_render = [o for o in outputs if old.get(o.path) != new[o.path]]
-    pages = render_outputs(templates, to_render, inputs.config, jobs=1)
-    new_ids = page_ids(pages)
+    made = render_outputs(fingerprints, to_render, inputs.config, jobs=1)
+    pages = {path: rendered.data for path, rendered in made.items()}
+    new_ids = {path: r.ids for path, r in made.items() if r.ids is not None}
     if store.ids(new_ids) != new_ids:
         return None  # #fragment links elsewhere may break or heal: check everything
 
@@ -130,8 +131,8 @@ def quick_build(
         Changes(
             posts=posts,
             outputs={
-                o.path: (new[o.path], result.stats[o.path], new_ids.get(o.path), o)
-                for o in to_render
+                path: (new[path], result.stats[path], rendered.ids, rendered.recipe)
+                for path, rendered in made.items()
             },
             warnings=list(warnings),
             frame=inputs.frame,

@@ -127,11 +127,13 @@ class Changes:
 
     posts: dict[str, tuple[Stat, str, ParsedPost | None]] = dataclasses.field(default_factory=dict)
     """source → (stat, hash, parsed post, or None when only the stat changed)."""
+    blobs: dict[str, bytes] = dataclasses.field(default_factory=dict)
+    """source → its parsed post already pickled (by a worker process), to store as is."""
     removed_posts: set[str] = dataclasses.field(default_factory=set)
-    outputs: dict[str, tuple[str, Stat, frozenset[str] | None, Output | None]] = dataclasses.field(
+    outputs: dict[str, tuple[str, Stat, frozenset[str] | None, Recipe | None]] = dataclasses.field(
         default_factory=dict
     )
-    """path → (fingerprint, stat, ids, the Output when its page shows whole posts)."""
+    """path → (fingerprint, stat, ids, the recipe when its page shows whole posts)."""
     removed_outputs: set[str] = dataclasses.field(default_factory=set)
     copies: dict[str, CopyRow] | None = None
     """Every copy, when they changed; None keeps the stored ones."""
@@ -314,7 +316,10 @@ class Store:
             )
             db.executemany(
                 "INSERT OR REPLACE INTO parsed VALUES (?, ?)",
-                ((source, _dump(item)) for source, (_, _, item) in parsed.items()),
+                (
+                    (source, changes.blobs.get(source) or _dump(item))
+                    for source, (_, _, item) in parsed.items()
+                ),
             )
             db.executemany(
                 "UPDATE posts SET size = ?, mtime = ?, hash = ? WHERE source = ?",
@@ -339,15 +344,16 @@ class Store:
                     for path, (fingerprint, stat, ids, _) in changes.outputs.items()
                 ),
             )
-            shows: list[tuple[str, str]] = []
+            recipes = {
+                path: recipe
+                for path, (_, _, _, recipe) in changes.outputs.items()
+                if recipe is not None
+            }
             db.executemany(
                 "INSERT INTO recipes VALUES (?, ?)",
-                (
-                    (path, _recipe(output, path, shows))
-                    for path, (_, _, _, output) in changes.outputs.items()
-                    if output is not None
-                ),
+                ((path, recipe.blob) for path, recipe in recipes.items()),
             )
+            shows = [(source, path) for path, recipe in recipes.items() for source in recipe.shows]
             db.executemany("INSERT INTO shows VALUES (?, ?)", shows)
             if changes.copies is not None:
                 db.execute("DELETE FROM copies")
@@ -421,9 +427,17 @@ def _post_by_source(source: str) -> Post:
     raise LookupError(f"a recipe's post {source} read without its store")
 
 
-def _recipe(output: Output, path: str, shows: list[tuple[str, str]]) -> bytes:
-    """An Output pickled with each post as a call ``_post_by_source(source)``: the post
-    itself is stored once, in its own row, and the recipe says which posts it shows."""
+@dataclass(frozen=True, slots=True)
+class Recipe:
+    """How to render a page again: its Output pickled with each post as a call
+    ``_post_by_source(source)`` (the post itself is stored once, in its own row), and the
+    sources of the posts it shows."""
+
+    blob: bytes
+    shows: tuple[str, ...]
+
+
+def recipe_of(output: Output) -> Recipe:
     shown: set[str] = set()
 
     def by_source(post: Post) -> tuple[Callable[[str], Post], tuple[str]]:
@@ -434,8 +448,7 @@ def _recipe(output: Output, path: str, shows: list[tuple[str, str]]) -> bytes:
     pickler = pickle.Pickler(stream, protocol=pickle.HIGHEST_PROTOCOL)
     pickler.dispatch_table = {**copyreg.dispatch_table, Post: by_source}
     pickler.dump(output)
-    shows.extend((source, path) for source in sorted(shown))
-    return stream.getvalue()
+    return Recipe(stream.getvalue(), tuple(sorted(shown)))
 
 
 class _Recipes(pickle.Unpickler):
