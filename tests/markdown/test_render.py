@@ -8,8 +8,18 @@ https://example.org/news/, as in test_fixtures.py:
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from markdown_it.common import normalize_url
 
-from digest.markdown import LinkContext, MarkdownWarning, Rendered, render, rewrite_raw_html
+from digest.markdown import (
+    LinkContext,
+    MarkdownWarning,
+    Rendered,
+    _markdown,
+    render,
+    rewrite_raw_html,
+)
 from digest.model import Heading
 
 CONTEXT = LinkContext(folder="2024", base_path="/news/", site_host="example.org")
@@ -274,3 +284,22 @@ def test_raw_attribute_names_in_any_case_and_cjk_paths_are_encoded() -> None:
 def test_raw_img_that_set_its_own_loading_and_decoding_is_left_as_is() -> None:
     fragment = '<img src="https://cdn.example.com/a.png" loading="eager" decoding="sync">'
     assert rewrite_raw_html(fragment, CONTEXT) == fragment
+
+
+# ---- URL normalising -------------------------------------------------------
+
+_PLAIN_CHARS = "abcXYZ019;/?:&=+$,-_.!~*'()#"
+_URL_CHARS = _PLAIN_CHARS + "@%[] 中é"
+
+
+@settings(max_examples=3000, deadline=None)
+@given(
+    st.sampled_from(["", "https://", "http://Www.Ex-a.COM", "http://a.b:80", "/", "//", "mailto:"]),
+    st.text(_PLAIN_CHARS, max_size=30) | st.text(_URL_CHARS, max_size=30),
+)
+def test_links_are_normalised_exactly_as_markdown_it_does(prefix: str, rest: str) -> None:
+    """digest skips markdown-it's URL normalising for plain URLs; the result is the same."""
+    url = prefix + rest
+    md = _markdown()
+    assert md.normalizeLink(url) == normalize_url.normalizeLink(url)
+    assert md.normalizeLinkText(url) == normalize_url.normalizeLinkText(url)
