@@ -27,6 +27,7 @@ from digest.inputs import (
     read_inputs,
     read_post,
     stat_of,
+    unchanged_file,
 )
 from digest.model import Report, Site
 from digest.pages import Fingerprints, render_outputs
@@ -110,7 +111,7 @@ def _produce(
         for o in outputs
         if (row := old.get(o.path)) is not None
         and row.fingerprint == new[o.path]
-        and _unchanged(output / o.path, row.stat)
+        and unchanged_file(f"{output}/{o.path}", row.stat)
     )
     to_render = [o for o in outputs if o.path not in kept]
     made = render_outputs(
@@ -123,8 +124,8 @@ def _produce(
         path
         for path, source in copies.items()
         if (copied := old_copies.get(path)) is not None
-        and _unchanged(source, copied.source, saved_ns, racy=True)
-        and _unchanged(output / path, copied.written)
+        and unchanged_file(source, copied.source, saved_ns, racy=True)
+        and unchanged_file(f"{output}/{path}", copied.written)
     )
     old_ids = store.ids() if store else {}
     new_ids = {path: r.ids for path, r in made.items() if r.ids is not None}
@@ -224,14 +225,6 @@ def build(options: BuildOptions, session: Session | None = None) -> Report:
         return replace(report, seconds=time.perf_counter() - started)
     finally:
         store.close()
-
-
-def _unchanged(path: Path, recorded: Stat | None, saved_ns: int = 0, *, racy: bool = False) -> bool:
-    """True when ``path`` still is the file the cache recorded."""
-    try:
-        return trusted(recorded, stat_of(path), saved_ns, racy=racy)
-    except OSError:
-        return False
 
 
 @dataclass(frozen=True, slots=True)

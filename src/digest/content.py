@@ -83,7 +83,7 @@ def scan(root: Path) -> tuple[list[Found], list[Found]]:
         with os.scandir(path) as entries:
             for entry in entries:
                 name = entry.name
-                if _IGNORED_NAME.search(name) is not None:
+                if is_ignored(name):
                     continue
                 if entry.is_dir(follow_symlinks=False):
                     visit(entry.path, [*parts, name])

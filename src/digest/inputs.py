@@ -17,7 +17,7 @@ from typing import Any
 
 from digest.config import Config, load_config
 from digest.content import Found, ParsedPost, scan
-from digest.state import RACY_NS, Stat, cache_key, file_hash, fingerprint_text
+from digest.state import RACY_NS, Stat, cache_key, file_hash, fingerprint_text, trusted
 from digest.templates import TEMPLATES_DIR
 from digest.theme import theme_root
 from digest.urls import CONTENT_DIR
@@ -134,6 +134,21 @@ def read_post(post: PostStat) -> PostFile:
 def stat_of(path: Path) -> Stat:
     status = path.stat()
     return status.st_size, status.st_mtime_ns
+
+
+def unchanged_file(
+    path: str | Path, recorded: Stat | None, saved_ns: int = 0, *, racy: bool = False
+) -> bool:
+    """Whether the file at ``path`` still is the one recorded (see ``state.trusted``).
+
+    Takes a string path: builds ask this of every output file, and making thousands of
+    ``Path`` objects for it cost more than the system calls.
+    """
+    try:
+        status = os.stat(path)  # noqa: PTH116 - see above
+    except OSError:
+        return False
+    return trusted(recorded, (status.st_size, status.st_mtime_ns), saved_ns, racy=racy)
 
 
 def _frame(

@@ -15,10 +15,8 @@ build, so this is a shortcut through the same result, never a second kind of sit
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator, Mapping
 from dataclasses import replace
-from pathlib import Path
 
 from digest.checks import check_references
 from digest.content import ParsedPost, decode_post
@@ -31,6 +29,7 @@ from digest.inputs import (
     Session,
     current_time,
     read_post,
+    unchanged_file,
 )
 from digest.model import Post, Report
 from digest.pages import Fingerprints, render_outputs
@@ -44,11 +43,10 @@ def quick_build(
     options: BuildOptions, inputs: Inputs, store: Store, session: Session | None
 ) -> Report | None:
     """The build's report when only post bodies changed (or nothing); else None."""
-    last = store.meta("report")
-    urls = store.meta("urls")
     if inputs.frame is None or store.meta("frame") != inputs.frame:
         return None
-    if not isinstance(last, Report) or not isinstance(urls, dict):
+    last = store.meta("report")
+    if not isinstance(last, Report):
         return None
     if last.next_future is not None and (options.now or current_time()) >= last.next_future:
         return None  # a future post has come due
@@ -61,9 +59,9 @@ def quick_build(
     copies = store.copy_rows()
     if set(copies) != set(inputs.copies):
         return None
-    if not all(_unchanged(output, path, stat) for path, stat in written.items()):
+    if not all(unchanged_file(f"{output}/{path}", stat) for path, stat in written.items()):
         return None
-    if not all(_unchanged(output, path, row.written) for path, row in copies.items()):
+    if not all(unchanged_file(f"{output}/{path}", row.written) for path, row in copies.items()):
         return None
     if not changed:
         if touched:
@@ -72,7 +70,8 @@ def quick_build(
         return replace(last, written=(), unchanged=files, rendered=(), deleted=())
 
     parsed = _parse(changed, inputs)
-    if parsed is None:
+    urls = store.meta("urls")
+    if parsed is None or not isinstance(urls, dict):
         return None
     if any(item.post.card != rows[item.post.source].card for item in parsed.values()):
         return None  # a listing shows something else now: the full build decides
@@ -207,14 +206,6 @@ def _known_posts(
             from_store.append(source)
     posts.update({source: item.post for source, item in store.parsed_posts(from_store).items()})
     return posts
-
-
-def _unchanged(output: Path, path: str, recorded: Stat) -> bool:
-    try:
-        status = os.stat(f"{output}/{path}")  # noqa: PTH116 - thousands a rebuild: no Path objects
-    except OSError:
-        return False
-    return (status.st_size, status.st_mtime_ns) == recorded
 
 
 class _StoredIds(Mapping[str, frozenset[str]]):

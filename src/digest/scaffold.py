@@ -12,14 +12,14 @@ import re
 import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from string import Template
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from digest.config import CONFIG_FILE, Config, parse_config
 from digest.content import parse_post, scan
-from digest.dates import date_from_source
+from digest.dates import date_from_source, parse_date
 from digest.errors import DigestError, OutputError, TemplateError, UsageError
 from digest.templates import templates_for
 from digest.theme import theme_root
@@ -31,7 +31,6 @@ ARCHETYPE = "archetypes/post.md"
 """The archetype's name under ``templates/``; a site's own file overrides the theme's."""
 DEFAULT_LAYOUT = "{year}/{mm}-{dd}{dash_slug}.md"
 _DATE_WORDS = {"today": 0, "yesterday": -1, "tomorrow": 1}
-_DATE_FORM = re.compile(r"^(\d{4})[-/](\d{1,2})[-/](\d{1,2})$")
 _IGNORED_IN_EMPTY = frozenset({".git"})
 _UTC_ALIASES = frozenset({"Etc/UTC", "Etc/Universal", "Etc/Zulu", "Universal", "Zulu"})
 
@@ -49,12 +48,9 @@ def parse_day(text: str, today: date) -> date:
     word = text.strip().lower()
     if word in _DATE_WORDS:
         return today + timedelta(days=_DATE_WORDS[word])
-    found = _DATE_FORM.match(word)
-    if found:
-        try:
-            return date(*(int(part) for part in found.groups()))
-        except ValueError:
-            pass
+    moment = parse_date(word, UTC)  # the forms front matter takes; the zone plays no part
+    if moment is not None:
+        return moment.date()
     raise UsageError(
         f"not a date: {text!r} (use 2024-02-19, 2024/02/19, today, yesterday or tomorrow)"
     )

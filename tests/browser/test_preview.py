@@ -9,19 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.chromium import CHROMIUM, FLAGS
 from tests.conftest import Events, Preview
 
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 WAIT_MS = 15_000
 REPO = Path(__file__).resolve().parents[2]
 
