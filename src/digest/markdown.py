@@ -27,6 +27,7 @@ from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
 from digest import rawhtml
+from digest.cjk import use_cjk_friendly
 from digest.linkify import CjkAwareLinkify
 from digest.model import Heading, Reference
 from digest.text import squash_spaces, text_stats
@@ -109,7 +110,7 @@ def _markdown() -> MarkdownIt:
     md.linkify = CjkAwareLinkify()
     md.normalizeLink = _unless_plain(md.normalizeLink)  # type: ignore[method-assign,assignment]
     md.normalizeLinkText = _unless_plain(md.normalizeLinkText)  # type: ignore[method-assign,assignment]
-    md.use(footnote_plugin).use(tasklists_plugin)
+    md.use(footnote_plugin).use(tasklists_plugin).use(use_cjk_friendly)
     md.add_render_rule("fence", _render_fence)
     md.add_render_rule("code_block", _render_fence)
     md.add_render_rule("image", _render_image)
@@ -317,7 +318,7 @@ def _text_of(children: Sequence[Token]) -> str:
         if child.type in ("text", "code_inline"):
             parts.append(child.content)
         elif child.type in ("softbreak", "hardbreak"):
-            parts.append(" ")
+            parts.append("" if child.hidden else " ")
     return "".join(parts)
 
 

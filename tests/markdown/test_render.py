@@ -89,9 +89,9 @@ def test_summary_without_more_is_the_first_paragraph_with_text() -> None:
     assert not rendered.has_more
 
 
-def test_summary_joins_the_lines_of_a_paragraph_with_single_spaces() -> None:
-    rendered = _render("第一行\n第二行  \n第三行\n")
-    assert rendered.summary_text == "第一行 第二行 第三行"
+def test_summary_joins_chinese_lines_without_a_space_and_other_breaks_with_one() -> None:
+    rendered = _render("第一行\n第二行  \n第三行\nand English\nwords\n")
+    assert rendered.summary_text == "第一行第二行 第三行 and English words"
 
 
 def test_a_plain_html_comment_is_not_a_more_marker() -> None:

@@ -18,6 +18,7 @@ LAYERS = {
     "theme": 0,
     "linkify": 0,
     "rawhtml": 0,
+    "cjk": 0,
     "__init__": 1,
     "config": 1,
     "model": 2,
@@ -42,7 +43,19 @@ LAYERS = {
     "__main__": 11,
 }
 # Stages that must stay pure: data in, data out, no files.
-PURE = {"model", "site", "routes", "markdown", "urls", "dates", "text", "errors", "checks", "feeds"}
+PURE = {
+    "cjk",
+    "model",
+    "site",
+    "routes",
+    "markdown",
+    "urls",
+    "dates",
+    "text",
+    "errors",
+    "checks",
+    "feeds",
+}
 IO_MODULES = {"os", "pathlib", "shutil", "tempfile", "io", "subprocess"}
 
 
