@@ -14,6 +14,7 @@ from functools import lru_cache
 from html import escape
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import unescapeAll
 from markdown_it.renderer import RendererHTML
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
@@ -205,7 +206,10 @@ def _render_fence(
     self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
 ) -> str:
     token = tokens[idx]
-    language = token.info.strip().split(maxsplit=1)[0] if token.info.strip() else ""
+    # The info string is Markdown text: its backslash escapes and entities are resolved
+    # (``foo\+bar`` is the language ``foo+bar``), as CommonMark says.
+    info = unescapeAll(token.info).strip()
+    language = info.split(maxsplit=1)[0] if info else ""
     if not language:
         return f"<pre><code>{escape(token.content, quote=False)}</code></pre>\n"
     lexer = _lexer(language.lower())

@@ -22,6 +22,8 @@ _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _IMG_SRC = re.compile(r"""\ssrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+))""", re.I)
 
 
+# Characters no file path of a post holds: such a value is left as written, not resolved.
+_NOT_A_PATH = re.compile(r"[\x00-\x1f\x7f\\`<>]")
 _ALT = re.compile(r"""\salt\s*=\s*(?:"[^"]+"|'[^']+'|[^\s"'=<>`]+)""", re.IGNORECASE)
 
 
@@ -36,13 +38,19 @@ class RawReference:
 
 
 def rewrite_html_urls(fragment: str, resolve: Callable[[str], str]) -> str:
-    """Pass each ``href``, ``src``, ``poster`` and ``srcset`` url through ``resolve``."""
+    """Pass each ``href``, ``src``, ``poster`` and ``srcset`` url through ``resolve``.
+
+    A value with a line break, a backslash or a backtick is no path to a file (CommonMark
+    example 642 has ``href="foo  ⏎bar"``): it is left exactly as written.
+    """
 
     def attribute(match: re.Match[str]) -> str:
         value = match.group("dq") if match.group("dq") is not None else match.group("sq")
         if value is None:
             value = match.group("bare")
-        return f'{match.group("head")}"{resolve(value).replace(chr(34), "&quot;")}"'
+        if not _NOT_A_PATH.search(value):
+            value = resolve(value)
+        return f'{match.group("head")}"{value.replace(chr(34), "&quot;")}"'
 
     def srcset(match: re.Match[str]) -> str:
         value = match.group("dq") if match.group("dq") is not None else match.group("sq")
