@@ -119,6 +119,7 @@ def _markdown() -> MarkdownIt:
     md.add_render_rule("html_block", _render_html)
     md.add_render_rule("html_inline", _render_html)
     md.add_render_rule("heading_close", _render_heading_close)
+    md.core.ruler.before("text_join", "digest_broken_tags", _find_broken_tags)
     md.core.ruler.push("digest_cover", _find_cover)
     md.core.ruler.push("digest_references", _collect_references)
     return md
@@ -326,6 +327,26 @@ def _text_of(children: Sequence[Token]) -> str:
     return "".join(parts)
 
 
+def _without_bare_urls(children: Sequence[Token]) -> list[Token]:
+    """Inline tokens less the URLs that linkify made links: a summary is shown as plain
+    text (listings, meta descriptions), where a URL is only noise that cannot be clicked."""
+    kept: list[Token] = []
+    inside = False
+    for child in children:
+        if child.type == "link_open" and child.markup == "linkify":
+            inside = True
+            if kept and kept[-1].type == "text" and kept[-1].content.endswith(("：", ":")):
+                # "地址：https://…，欢迎" reads "地址，欢迎" without its URL.
+                label = kept.pop().copy()
+                label.content = label.content.rstrip("：:")
+                kept.append(label)
+        elif inside:
+            inside = child.type != "link_close"
+        else:
+            kept.append(child)
+    return kept
+
+
 def _summary_text(tokens: list[Token]) -> tuple[str, bool]:
     """Paragraph text before ``<!--more-->`` (a block of its own or inside a paragraph),
     else the first paragraph that has text; and whether the marker was there."""
@@ -345,12 +366,12 @@ def _summary_text(tokens: list[Token]) -> tuple[str, bool]:
             None,
         )
         if marker is not None:
-            before.append(_text_of(children[:marker]))
+            before.append(_text_of(_without_bare_urls(children[:marker])))
             return squash_spaces(" ".join(before)), True
-        before.append(_text_of(children))
+        before.append(_text_of(_without_bare_urls(children)))
     for index, token in enumerate(tokens):
         if token.type == "paragraph_open":
-            text = squash_spaces(_inline_text(tokens[index + 1]))
+            text = squash_spaces(_text_of(_without_bare_urls(tokens[index + 1].children or [])))
             if text:
                 return text, False
     return "", False
@@ -373,6 +394,33 @@ def pygments_css() -> str:
 def _style_css(style: str) -> str:
     css = HtmlFormatter(style=style).get_style_defs(".highlight")  # type: ignore[no-untyped-call]
     return str(css)
+
+
+# The start of a tag a digest uses, left as text: markdown-it found no valid tag there.
+_BROKEN_TAG = re.compile(
+    r"<(?:a|audio|b|br|code|div|em|figcaption|figure|i|iframe|img|kbd|p|picture|source"
+    r"|span|strong|sub|summary|sup|details|small|table|td|th|tr|u|video)[\s/>]",
+    re.IGNORECASE,
+)
+
+
+def _find_broken_tags(state: StateCore) -> None:
+    """Warn where a raw tag is shown as text (``<img src="a.svg width="800" />``, a
+    missing quote). Runs before escapes (``\\<img``, ``&lt;img``) are joined into text,
+    so a tag the writer escaped on purpose is not flagged."""
+    env = _env(state.env)
+    for token in state.tokens:
+        if token.type != "inline":
+            continue
+        line = env.first_line + (token.map[0] if token.map else 0)
+        for child in token.children or []:
+            if child.type in ("softbreak", "hardbreak"):
+                line += 1
+            elif (
+                child.type == "text" and "<" in child.content and _BROKEN_TAG.search(child.content)
+            ):
+                message = "raw HTML tag is not closed or its quotes do not match"
+                env.warnings.append(MarkdownWarning(line, message))
 
 
 def _collect_references(state: StateCore) -> None:

@@ -20,6 +20,8 @@ _LATIN_WORD = re.compile(r"[A-Za-z0-9\u00c0-\u024f]+(?:['’.\-][A-Za-z0-9]+)*")
 CJK_PER_MINUTE = 300
 WORDS_PER_MINUTE = 200
 ELLIPSIS = "…"
+_SENTENCE_ENDS = frozenset("。！？.!?")
+_BOUNDARY = re.compile(r"[。！？；，、]|[.!?;,](?= )")
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,13 +48,21 @@ def squash_spaces(text: str) -> str:
 
 
 def truncate(text: str, limit: int) -> str:
-    """At most ``limit`` units of ``text``, cut between units, with … when cut.
+    """At most ``limit`` units of ``text``, with … when anything was cut.
 
-    A unit is one CJK character or one whitespace-free run of other characters,
-    so a Latin word (with its punctuation) is never split.
+    A unit is one CJK character or one whitespace-free run of other characters, so a
+    Latin word (with its punctuation) is never split. When a sentence or clause ends in
+    the last third of what fits (``。！？；，、`` or a Latin ``. ! ? ;`` before a space),
+    the cut falls there, so the summary does not stop mid-phrase.
     """
     text = squash_spaces(text)
-    for count, unit in enumerate(_UNIT.finditer(text), start=1):
-        if count > limit:
-            return text[: unit.start()].rstrip(" ,，、;；:：") + ELLIPSIS
-    return text
+    units = list(_UNIT.finditer(text))
+    if len(units) <= limit:
+        return text
+    kept = text[: units[limit].start()]
+    last_third = units[limit * 2 // 3].start() if limit >= 3 else len(kept)
+    ends = [m for m in _BOUNDARY.finditer(kept) if m.start() >= last_third]
+    if ends:
+        end = ends[-1]
+        kept = kept[: end.end()] if end.group() in _SENTENCE_ENDS else kept[: end.start()]
+    return kept.rstrip(" ,，、;；:：") + ELLIPSIS

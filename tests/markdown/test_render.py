@@ -303,3 +303,26 @@ def test_links_are_normalised_exactly_as_markdown_it_does(prefix: str, rest: str
     md = _markdown()
     assert md.normalizeLink(url) == normalize_url.normalizeLink(url)
     assert md.normalizeLinkText(url) == normalize_url.normalizeLinkText(url)
+
+
+def test_summary_leaves_out_bare_urls_but_keeps_link_text() -> None:
+    rendered = _render(
+        "项目地址：https://github.com/example/bot，欢迎试用 [文档](https://a.org/doc)。\n"
+    )
+    assert rendered.summary_text == "项目地址，欢迎试用 文档。"
+    assert "https://github.com/example/bot" in rendered.html
+
+
+def test_a_raw_tag_with_a_missing_quote_is_a_warning_on_its_line() -> None:
+    rendered = _render('第一行\n<img src="a.svg width="800" />\n')
+    assert "&lt;img" in rendered.html
+    assert [(w.line, w.message) for w in rendered.warnings] == [
+        (2, "raw HTML tag is not closed or its quotes do not match")
+    ]
+
+
+@pytest.mark.parametrize(
+    "body", ["\\<img src=x> 是写出来的标签", "&lt;img src=x&gt;", '`<img src="x>`', "a < b"]
+)
+def test_tags_escaped_on_purpose_are_no_warning(body: str) -> None:
+    assert _render(body).warnings == ()

@@ -93,3 +93,29 @@ def test_truncate_never_splits_a_latin_word() -> None:
     for limit in range(1, 5):
         kept = truncate(text, limit).removesuffix("…")
         assert kept.split() == text.split()[:limit]
+
+
+@pytest.mark.parametrize(
+    ("text", "limit", "expected"),
+    [
+        # A clause ends in the last third of what fits: the cut falls there, not mid-phrase.
+        (
+            "谷歌今天发布了新的模型，用户换成他家的了，后面计划还有更多内容",
+            22,
+            "谷歌今天发布了新的模型，用户换成他家的了…",
+        ),
+        # A sentence end keeps its full stop.
+        ("模型今天正式发布了。更多细节稍后公布出来", 12, "模型今天正式发布了。…"),
+        (
+            "The model shipped today. More details will follow soon enough",
+            5,
+            "The model shipped today.…",
+        ),
+        # The only boundary is early (first two thirds): cut at the limit as before.
+        ("今天，模型正式发布了更多的细节稍后公布", 10, "今天，模型正式发布了更…"),
+    ],
+)
+def test_truncate_prefers_a_sentence_or_clause_end_near_the_limit(
+    text: str, limit: int, expected: str
+) -> None:
+    assert truncate(text, limit) == expected
