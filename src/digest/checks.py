@@ -48,10 +48,18 @@ def check_references(
             if reference.kind == "image" and not reference.alt:
                 findings.append(
                     ContentError(
-                        f"image without alt text: {reference.url}", post.source, reference.line
+                        f"image without alt text: {_as_written(reference.url)}",
+                        post.source,
+                        reference.line,
                     )
                 )
     return findings
+
+
+def _as_written(url: str) -> str:
+    """A URL as the writer typed it: markdown-it percent-encodes links (``：`` becomes
+    ``%EF%BC%9A``), which no one recognises in a message about their post."""
+    return unquote(url)
 
 
 def _problem(
@@ -65,13 +73,14 @@ def _problem(
     url = reference.url.strip()
     if not url or _SCHEME.match(url):
         return None
+    shown = _as_written(url)
     base = config.base_path
     if url.startswith("#"):
         target = post.url + url
     elif url.startswith("/"):
         if base != "/" and not url.startswith(base):
             return (
-                f"{url} is root-relative and misses the base path {base}; "
+                f"{shown} is root-relative and misses the base path {base}; "
                 f"write {base}{url.lstrip('/')} or a path relative to the post"
             )
         target = "/" + url[len(base) :] if base != "/" else url
@@ -79,19 +88,19 @@ def _problem(
         folder = post.source.removeprefix(f"{CONTENT_DIR}/").rpartition("/")[0]
         resolved = resolve_local(folder, url)
         if resolved is None:
-            return f"{url} points outside content/"
+            return f"{shown} points outside content/"
         target = resolved
     path, _, fragment = target.partition("#")
     path = unquote(path.partition("?")[0])
     if path.endswith(".md"):
         linked = urls.get(f"{CONTENT_DIR}{path}")
         if linked is None:
-            return f"link to a Markdown file that is no published post: {url}"
+            return f"link to a Markdown file that is no published post: {shown}"
         path = linked  # the build links the post's page instead
     found = _output_for(path, existing)
     if found is None:
         what = "image" if reference.kind == "image" else "page or file"
-        return f"missing {what}: {url}"
+        return f"missing {what}: {shown}"
     if fragment and found in ids and unquote(fragment) not in ids[found]:
         return f"no #{unquote(fragment)} on {path}"
     return None

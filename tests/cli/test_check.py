@@ -17,6 +17,8 @@ title: 测试
 <img src="img/a.png">
 
 [外面](../../x.png) [缺页](/news/nowhere/) [好](02/18/) [好锚点](/news/2024/02/18/#第一节)
+
+[冒号](：https://example.org/x) ![缺图](图片/没有.png)
 """
 
 EXPECTED = [
@@ -31,6 +33,9 @@ EXPECTED = [
     "content/2024/02-19.md:11: image without alt text: img/a.png",
     "content/2024/02-19.md:13: ../../x.png points outside content/",
     "content/2024/02-19.md:13: missing page or file: /news/nowhere/",
+    # As the writer typed them, not percent-encoded (%EF%BC%9A, %E5%9B%BE…).
+    "content/2024/02-19.md:15: missing image: 图片/没有.png",
+    "content/2024/02-19.md:15: missing page or file: ：https://example.org/x",
 ]
 
 
@@ -46,7 +51,7 @@ def test_check_lists_every_problem_and_writes_nothing(site: SiteFolder) -> None:
     run = _site(site).digest("check")
 
     assert run.code == 0, run.stderr
-    assert run.stdout.splitlines() == [*EXPECTED, "checked 2 posts: 10 warnings"]
+    assert run.stdout.splitlines() == [*EXPECTED, "checked 2 posts: 12 warnings"]
     assert not (site.root / "public").exists()
 
 
@@ -60,7 +65,7 @@ def test_check_after_a_build_reads_its_cache_and_changes_nothing(site: SiteFolde
 
     assert run.code == 0, run.stderr
     assert "missing page or file: nowhere/" in run.stdout
-    assert run.stdout.splitlines()[-1] == "checked 2 posts: 11 warnings"
+    assert run.stdout.splitlines()[-1] == "checked 2 posts: 13 warnings"
     assert site.snapshot(".digest-cache") == cache  # not even a lock or journal file
     assert site.snapshot() == output
 
@@ -87,7 +92,7 @@ def test_check_strict_fails_on_warnings(site: SiteFolder) -> None:
     run = _site(site).digest("check", "--strict")
 
     assert run.code == 1
-    assert run.stdout.splitlines()[-1] == "checked 2 posts: 10 warnings"
+    assert run.stdout.splitlines()[-1] == "checked 2 posts: 12 warnings"
 
 
 def test_a_clean_site_checks_clean(site: SiteFolder) -> None:
@@ -120,7 +125,7 @@ def test_strict_build_fails_and_keeps_the_previous_output(site: SiteFolder) -> N
     assert run.code == 1
     assert run.stderr.splitlines() == [
         *EXPECTED,
-        "digest: build failed with 10 problems; nothing was written",
+        "digest: build failed with 12 problems; nothing was written",
     ]
     assert site.snapshot() == before
 
@@ -129,4 +134,4 @@ def test_strict_can_be_set_in_the_config(site: SiteFolder) -> None:
     run = _site(site, "strict = true\n").digest("build")
 
     assert run.code == 1
-    assert "digest: build failed with 10 problems; nothing was written" in run.stderr
+    assert "digest: build failed with 12 problems; nothing was written" in run.stderr
