@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import shlex
 import subprocess
 import sys
@@ -302,6 +301,7 @@ def _init(args: argparse.Namespace) -> int:
 def _new(args: argparse.Namespace) -> int:
     from digest.build import current_time
     from digest.config import load_config
+    from digest.content import split_tags
     from digest.errors import UsageError
     from digest.scaffold import new_post, parse_day, today_in
     from digest.urls import slugify
@@ -314,7 +314,7 @@ def _new(args: argparse.Namespace) -> int:
     slug = slugify(args.slug) if args.slug else ""
     if args.slug and not slug:
         raise UsageError(f"--slug {args.slug!r} has no letters or digits to use")
-    tags = [tag.strip() for tag in re.split(r"[,，]", args.tags) if tag.strip()]
+    tags = [tag for tag in split_tags(args.tags) if tag]
     path = new_post(root, config, day=day, title=args.title, slug=slug, tags=tags)
     print(_shown(str(path.resolve())))
     return _edit(path) if args.edit else EXIT_OK

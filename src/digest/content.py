@@ -31,6 +31,8 @@ KNOWN_KEYS = frozenset(
     {"title", "date", "slug", "tags", "draft", "description", "cover", "updated", "lang"}
 )
 _TITLE_LINE = re.compile(r"\A(\s*\n)*# +(?P<title>[^\n]*?)[ #]*(\n|\Z)")
+_TAG_SEPARATORS = re.compile("[,，、]")
+"""Between tags in ``tags: "AI, 大模型，视频生成"``: Chinese writers use ``，`` and ``、``."""
 _IGNORED_NAME = re.compile(r"(^[.#~])|(~$)|(\.sw[a-p]$)|(^4913$)|(___jb_(tmp|old)___$)")
 
 
@@ -53,6 +55,12 @@ class ParsedPost(Record):
 
     post: Post
     warnings: tuple[DigestError, ...] = ()
+
+
+def split_tags(text: str) -> list[str]:
+    """``"AI, 大模型，视频生成、Sora"`` → four tags: Chinese writers separate with ``，``
+    and ``、`` as often as with ``,`` (front matter and ``digest new --tags`` alike)."""
+    return [tag.strip() for tag in _TAG_SEPARATORS.split(text)]
 
 
 def is_ignored(name: str) -> bool:
@@ -295,7 +303,7 @@ class _Fields:
         if value is None:
             return ()
         if isinstance(value, str):
-            items: list[Any] = value.split(",")
+            items: list[Any] = split_tags(value)
         elif isinstance(value, list):
             items = value
         else:

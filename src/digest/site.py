@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import date, datetime
@@ -43,6 +44,7 @@ def assemble(
 
     urls = {post.source: post.url for post in published}
     published = tuple(link_markdown_files(published, urls, config.base_path))
+    published = tuple(with_one_spelling_per_tag(published))
 
     problems: list[DigestError] = []
     problems.extend(_duplicate_urls(published))
@@ -64,6 +66,34 @@ def assemble(
         skipped_future=len(future_left),
         next_future=min((p.date for p in future_left), default=None),
     )
+
+
+def _tag_key(name: str) -> str:
+    """What makes two tags one: ``AI``, ``ai`` and full-width ``ＡＩ`` are the same tag."""
+    return unicodedata.normalize("NFKC", name).casefold()
+
+
+def with_one_spelling_per_tag(posts: Sequence[Post]) -> Iterator[Post]:
+    """Posts whose tags are spelled the one way the site shows each tag: the spelling
+    most posts use, on a tie the one of the oldest post. A post that changes gets a new
+    card and fingerprint, so every page that shows its tags renders again."""
+    spellings: dict[str, dict[str, int]] = {}
+    for post in sorted(posts, key=lambda p: (p.date, p.source)):
+        for name in post.tags:
+            counts = spellings.setdefault(_tag_key(name), {})
+            counts[name] = counts.get(name, 0) + 1
+    # max() keeps the first of equal counts, and the dicts keep the oldest post's first.
+    shown = {key: max(counts, key=counts.__getitem__) for key, counts in spellings.items()}
+    for post in posts:
+        tags = tuple(dict.fromkeys(shown[_tag_key(name)] for name in post.tags))
+        if tags == post.tags:
+            yield post
+            continue
+        marks = [
+            hashlib.blake2b(f"{mark}\0{tags!r}".encode(), digest_size=16).hexdigest()
+            for mark in (post.card, post.fingerprint)
+        ]
+        yield replace(post, tags=tags, card=marks[0], fingerprint=marks[1])
 
 
 _MARKDOWN_HREF = re.compile(r'href="([^"#?]*\.md)(#[^"]*)?"')
@@ -154,7 +184,7 @@ def _tags(posts: Sequence[Post], problems: list[DigestError]) -> tuple[Tag, ...]
                         f"in {first_post.source}",
                         post.source,
                         post.lines.get("tags", 1),
-                        "tags must differ in more than case and punctuation",
+                        "tags that differ only in punctuation share a URL: spell them alike",
                     )
                 )
             continue

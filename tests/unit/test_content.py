@@ -70,6 +70,14 @@ def test_tags_as_a_comma_string_and_unknown_keys_kept_for_templates() -> None:
     assert post.extra == {"source_count": 3}
 
 
+def test_tags_in_a_string_split_on_chinese_commas_too() -> None:
+    text = '---\ndate: 2024-02-19\ntags: "AI, 大模型，视频生成、Sora"\n---\nx\n'
+
+    post = parse_post("content/x.md", text, SHANGHAI).post
+
+    assert post.tags == ("AI", "大模型", "视频生成", "Sora")
+
+
 def test_summary_prefers_more_then_description_then_first_paragraph() -> None:
     base = "---\ndate: 2024-02-19\n{extra}---\n\n![图](a.png)\n\n第一段文字。\n\n第二段。\n"
 

@@ -79,19 +79,56 @@ def test_tags_keep_chinese_and_list_their_posts() -> None:
     ]
 
 
-def test_two_tags_with_one_url_are_an_error_naming_both() -> None:
+def test_tags_that_differ_only_in_punctuation_are_an_error_naming_both() -> None:
     posts = [
-        _post("content/a.md", "2024-01-01", tags=("AI",)),
-        _post("content/b.md", "2024-01-02", tags=("ai",)),
+        _post("content/a.md", "2024-01-01", tags=("AI!",)),
+        _post("content/b.md", "2024-01-02", tags=("AI?",)),
     ]
 
     with pytest.raises(BuildFailed) as failure:
         assemble(CONFIG, posts, now=NOW)
 
     assert [str(p) for p in failure.value.problems] == [
-        "content/b.md:1: tag 'ai' gets the same URL /tags/ai/ as tag 'AI' in content/a.md "
-        "(tags must differ in more than case and punctuation)"
+        "content/b.md:1: tag 'AI?' gets the same URL /tags/ai/ as tag 'AI!' in content/a.md "
+        "(tags that differ only in punctuation share a URL: spell them alike)"
     ]
+
+
+def test_tags_that_differ_in_case_or_width_are_one_tag_spelled_as_most_posts_do() -> None:
+    posts = [
+        _post("content/a.md", "2024-01-01", tags=("ai",)),
+        _post("content/b.md", "2024-01-02", tags=("AI",)),
+        _post("content/c.md", "2024-01-03", tags=("ＡＩ", "AI")),
+        _post("content/d.md", "2024-01-04", tags=("AI", "c++", "c#")),
+    ]
+
+    site = assemble(CONFIG, posts, now=NOW)
+
+    assert [(t.name, t.url, len(t.posts)) for t in site.tags] == [
+        ("AI", "/tags/ai/", 4),
+        ("c#", "/tags/csharp/", 1),
+        ("c++", "/tags/c++/", 1),
+    ]
+    assert {post.source: post.tags for post in site.posts} == {
+        "content/a.md": ("AI",),
+        "content/b.md": ("AI",),
+        "content/c.md": ("AI",),
+        "content/d.md": ("AI", "c++", "c#"),
+    }
+    changed = {post.source: post for post in site.posts}
+    assert changed["content/a.md"].card != posts[0].card
+    assert changed["content/b.md"] is posts[1]
+
+
+def test_a_tie_between_spellings_goes_to_the_oldest_post() -> None:
+    posts = [
+        _post("content/new.md", "2024-05-01", tags=("OpenAI",)),
+        _post("content/old.md", "2024-01-01", tags=("openai",)),
+    ]
+
+    site = assemble(CONFIG, posts, now=NOW)
+
+    assert [t.name for t in site.tags] == ["openai"]
 
 
 def test_pages_of_the_site() -> None:
