@@ -42,6 +42,7 @@ def _nav(site: Site) -> Mapping[str, Any]:
     """
     return {
         "years": tuple(Link(url=year.url, title=year.title) for year in site.years),
+        "has_tags": bool(site.tags),
     }
 
 
@@ -127,6 +128,8 @@ def _timeline_page(site: Site, nav: Mapping[str, Any]) -> Output:
 
 
 def _tag_pages(site: Site, nav: Mapping[str, Any]) -> Iterator[Output]:
+    if not site.tags:
+        return  # no empty "tags" page, and the header does not link one (``nav.has_tags``)
     yield _page("/tags/", "tags.html", "tag index", nav, {"tags": site.tags}, site.posts)
     for tag in site.tags:
         context = {"tag": tag, "posts": tag.posts, "tag_feed": tag_feed_url(tag.url)}

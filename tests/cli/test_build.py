@@ -269,3 +269,14 @@ def test_debug_shows_the_traceback(built_site: SiteFolder) -> None:
     assert run.code == 1
     assert "Traceback" in run.stderr
     assert "digest.toml:1: 'posts_per_page' must be at least 1" in run.stderr
+
+
+def test_a_site_without_tags_links_no_empty_tags_page(site: SiteFolder) -> None:
+    site.write("content/2024-02-19.md", "---\ntitle: 无标签\n---\n\n正文。\n")
+
+    run = site.digest("build")
+
+    assert run.code == 0, run.stderr
+    assert not (site.root / "public/tags").exists()
+    for page in ("public/index.html", "public/2024/02/19/index.html", "public/sitemap.xml"):
+        assert "/tags/" not in site.read(page)

@@ -159,7 +159,7 @@ def test_pages_of_the_site() -> None:
 
 
 def test_a_post_and_a_page_at_one_url_are_an_error() -> None:
-    post = replace(_post("content/tags.md", "2024-01-01", slug="tags"), url="/tags/")
+    post = replace(_post("content/tags.md", "2024-01-01", slug="tags", tags=("AI",)), url="/tags/")
     site = assemble(Config(permalink="/{slug}/"), [post], now=NOW)
 
     with pytest.raises(BuildFailed) as failure:
@@ -168,6 +168,15 @@ def test_a_post_and_a_page_at_one_url_are_an_error() -> None:
     problem = failure.value.problems[0]
     assert problem.path == "content/tags.md"
     assert problem.message == "tag index and content/tags.md both want /tags/"
+
+
+def test_a_site_without_tags_has_no_tag_index() -> None:
+    site = assemble(CONFIG, [_post("content/a.md", "2024-01-01")], now=NOW)
+
+    outputs = plan(site)
+
+    assert "tags/index.html" not in [o.path for o in outputs]
+    assert all(o.context["nav"]["has_tags"] is False for o in outputs if "nav" in o.context)
 
 
 def test_links_to_markdown_files_of_posts_become_links_to_their_pages() -> None:
