@@ -56,6 +56,50 @@ def test_a_mistake_is_announced_and_clears_when_fixed(preview: Preview) -> None:
     events.close()
 
 
+def test_a_date_that_is_no_day_is_announced_and_serving_goes_on(preview: Preview) -> None:
+    events = Events(preview.port)
+    events.next()
+
+    preview.write("content/2024-02-19.md", "---\ntitle: 第一期\ndate: 2026-02-30\n---\n\nx\n")
+    broken = events.next()
+    page = preview.get("/2024/02/19/")
+    preview.write("content/2024-02-19.md", "---\ntitle: 第一期\ndate: 2026-02-28\n---\n\n好了。\n")
+    fixed = events.next()
+
+    assert broken["problems"] == [
+        "content/2024-02-19.md:3: invalid date '2026-02-30' (February has 28 days in 2026)"
+    ]
+    assert "原来的文字。" in page  # the server still answers, with the last good page
+    assert "February has 28 days in 2026" in page  # in the data the overlay shows
+    assert fixed["problems"] == []
+    assert "好了。" in preview.get("/2026/02/28/")
+    assert preview.process.poll() is None
+    events.close()
+
+
+def test_a_build_that_fails_by_a_bug_is_announced_and_serving_goes_on(preview: Preview) -> None:
+    events = Events(preview.port)
+    events.next()
+    # Nothing in digest turns this Python error into a located one (yet): it stands for
+    # any bug of ours that a build may run into.
+    overflow = '{% extends "base.html" %}{% block main %}{{ 2 ** 10000 * 1.0 }}{% endblock %}\n'
+
+    preview.write("templates/post.html", overflow)
+    broken = events.next()
+    page = preview.get("/2024/02/19/")
+    preview.write("templates/post.html", '{% extends "base.html" %}\n')
+    fixed = events.next()
+
+    problems = broken["problems"]
+    assert isinstance(problems, list)
+    assert len(problems) == 1
+    assert "OverflowError" in problems[0]
+    assert "原来的文字。" in page
+    assert fixed["problems"] == []
+    assert preview.process.poll() is None
+    events.close()
+
+
 def test_css_changes_are_announced_as_css_only(preview: Preview) -> None:
     events = Events(preview.port)
     events.next()
