@@ -8,6 +8,7 @@ wrong types are reported together, each with its file, line and the closest vali
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 import tomllib
 from dataclasses import dataclass, fields
@@ -101,23 +102,21 @@ def toml_problem(error: tomllib.TOMLDecodeError, text: str) -> tuple[int | None,
     if pair is None:
         return line, message, None
     key, sign, value = pair.groups()
+    is_text = bool(value) and value[0] not in "\"'[{" and not _is_literal(value)
+    shown = json.dumps(value, ensure_ascii=False) if is_text else value
     if sign == ":" and message.startswith("Expected '='"):
-        return line, message, f"TOML writes '=' between key and value: {key} = {_quoted(value)}"
+        return line, message, f"TOML writes '=' between key and value: {key} = {shown}"
     why = date_problem(value) if re.match(r"\d{4}-", value) else None
     if why:
         return line, f"invalid date '{value}'", why
-    if message == "Invalid value" and value and value[0] not in "\"'[{" and not _is_literal(value):
-        return line, message, f"quote the text: {key} = {_quoted(value)}"
+    if message == "Invalid value" and is_text:
+        return line, message, f"quote the text: {key} = {shown}"
     return line, message, None
 
 
 def _is_literal(value: str) -> bool:
     """Whether a TOML value as written is a number, boolean, date or time (not text)."""
     return value in ("true", "false") or re.match(r"^[+-]?(\d|inf|nan)", value) is not None
-
-
-def _quoted(value: str) -> str:
-    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 @dataclass(frozen=True, slots=True)

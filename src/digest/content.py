@@ -56,25 +56,37 @@ class TomlHandler(BaseHandler):
 
 class _YamlLoader(yaml.CSafeLoader):
     """The C loader, but a timestamp that is no real moment (``2026-02-30``) stays text for
-    ``_Fields.date`` to explain, and a number too long for Python is a located error."""
+    ``_Fields.date`` to explain, and a value its tag cannot make (a number too long for
+    Python, ``!!float x``) is an error at its line instead of a bare Python exception."""
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep=deep)
+        except (ArithmeticError, AttributeError, LookupError, TypeError, ValueError):
+            raise yaml.constructor.ConstructorError(
+                None, None, _unmade(node), node.start_mark
+            ) from None
+
+
+def _unmade(node: yaml.Node) -> str:
+    text = node.value if isinstance(node.value, str) else ""
+    if node.tag.endswith(":int") and len(re.sub(r"[^0-9a-fA-F]", "", text)) > 100:
+        return _LONG_NUMBER
+    kind = node.tag.rsplit(":", 1)[-1]
+    return f"cannot read {_shown(text)} as {kind}"
 
 
 def _timestamp(loader: _YamlLoader, node: yaml.ScalarNode) -> object:
+    text = loader.construct_scalar(node)
+    if not isinstance(text, str) or loader.timestamp_regexp.match(text) is None:
+        return text
     try:
         return loader.construct_yaml_timestamp(node)
     except (ValueError, OverflowError):
-        return loader.construct_scalar(node)
-
-
-def _integer(loader: _YamlLoader, node: yaml.ScalarNode) -> object:
-    try:
-        return loader.construct_yaml_int(node)
-    except ValueError:
-        raise yaml.constructor.ConstructorError(None, None, _LONG_NUMBER, node.start_mark) from None
+        return text
 
 
 _YamlLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
-_YamlLoader.add_constructor("tag:yaml.org,2002:int", _integer)
 
 
 class _YamlHandler(YAMLHandler):
@@ -329,6 +341,8 @@ def _yaml_problem(error: yaml.MarkedYAMLError, front: str) -> tuple[int, str, st
     """
     problem = error.problem or "invalid YAML"
     mark = error.problem_mark
+    if problem == "second occurrence" and error.context and mark:  # a duplicate anchor
+        return mark.line, error.context.split(";")[0], "give each '&anchor' its own name"
     lines = front.split("\n")
     if mark is not None and mark.line < len(lines):
         written = lines[mark.line]
