@@ -322,7 +322,10 @@ def _split(source: str, text: str) -> tuple[Mapping[str, Any], str, str, int]:
         deep = _line_where(front, re.compile(rf"(\[\s*){{{_MAX_DEPTH}}}"))
         problem = f"invalid front matter: lists nested more than {_MAX_DEPTH} deep"
         raise ContentError(problem, source, front_line + deep) from None
-    except ValueError:  # tomllib reads whole numbers with int(), which refuses long ones
+    except ValueError as error:
+        if "integer string conversion" not in str(error):
+            raise ContentError(f"invalid front matter: {error}", source, front_line) from None
+        # tomllib reads whole numbers with int(), which refuses long ones
         long = _line_where(front, re.compile(rf"[\w+-]{{{sys.get_int_max_str_digits()}}}"))
         problem = f"invalid front matter: {_LONG_NUMBER}"
         raise ContentError(problem, source, front_line + long) from None
