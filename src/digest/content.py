@@ -189,28 +189,8 @@ def parse_post(source: str, text: str, config: Config) -> ParsedPost:
     content_relative = source.split("/", 1)[1] if source.startswith(f"{CONTENT_DIR}/") else source
     moment = fields.date("date", config)
     from_name = date_from_source(content_relative)
-    if meta.get("date") is not None:
-        pass  # the front matter's date wins; fields.date said what is wrong with it
-    elif from_name is not None:
-        moment = datetime.combine(from_name[0], datetime.min.time(), tzinfo=config.zone)
-        fields.check_range(
-            moment, f"the date in the file name, {from_name[0]}, cannot be used", config
-        )
-    elif (wrong := source_date_problem(content_relative)) is not None:
-        fields.problems.append(
-            ContentError(
-                f"the date in the file name, {wrong[0]}, is not a real day", source, hint=wrong[1]
-            )
-        )
-    else:
-        fields.problems.append(
-            ContentError(
-                "no date: add 'date: YYYY-MM-DD' to the front matter "
-                "or start the file name with the date",
-                source,
-                1,
-            )
-        )
+    if meta.get("date") is None:  # else the front matter's date wins, right or wrong
+        moment = fields.date_from_name(content_relative, from_name, config)
     title = fields.text("title")
     description = fields.text("description")
     slug_value = fields.text("slug")
@@ -497,6 +477,30 @@ class _Fields:
             parsed if self.check_range(parsed, f"invalid date '{written}'", config, key) else None
         )
 
+    def date_from_name(
+        self, relative: str, found: tuple[_Day, str] | None, config: Config
+    ) -> datetime | None:
+        """The start of the day in the post's path (content-relative), found there by
+        ``date_from_source``; a problem when there is none or it is no real day."""
+        if found is not None:
+            moment = datetime.combine(found[0], datetime.min.time(), tzinfo=config.zone)
+            what = f"the date in the file name, {found[0]}, cannot be used"
+            return moment if self.check_range(moment, what, config) else None
+        wrong = source_date_problem(relative)
+        if wrong is not None:
+            what = f"the date in the file name, {wrong[0]}, is not a real day"
+            self.problems.append(ContentError(what, self.source, hint=wrong[1]))
+        else:
+            self.problems.append(
+                ContentError(
+                    "no date: add 'date: YYYY-MM-DD' to the front matter "
+                    "or start the file name with the date",
+                    self.source,
+                    1,
+                )
+            )
+        return None
+
     def check_range(
         self, moment: datetime, what: str, config: Config, key: str | None = None
     ) -> bool:
@@ -508,6 +512,8 @@ class _Fields:
         return why is None
 
 
+_Day = date
+"""``datetime.date``, for annotations inside ``_Fields``, whose method ``date`` hides it."""
 _CLOSE_KEY = 0.75
 """How alike an unknown front-matter key must be to a known one to be called a typo:
 ``tag``, ``titel`` and ``data`` are; ``cover_alt`` and ``language`` are the writer's own."""
