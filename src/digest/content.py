@@ -15,6 +15,7 @@ import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -400,6 +401,8 @@ class _Fields:
         """Values no later step could print or hash (see ``_oversized``), located."""
         found: list[DigestError] = []
         for key, value in self.meta.items():
+            if isinstance(key, str) and isinstance(value, str | float | date | None):
+                continue  # the common case, quickly: nothing in it can be too big
             why = _oversized(key) or _oversized(value)
             if why:
                 line = self.line(key) if isinstance(key, str) else self._first_line
@@ -412,7 +415,7 @@ class _Fields:
         warnings: list[DigestError] = []
         for key in self.meta:
             if isinstance(key, str) and key not in KNOWN_KEYS:
-                hint = did_you_mean(key, sorted(KNOWN_KEYS), cutoff=_CLOSE_KEY)
+                hint = _close_key(key)
                 if hint:
                     warnings.append(
                         ContentError(f"unknown key '{key}'", self.source, self.line(key), hint)
@@ -514,9 +517,14 @@ class _Fields:
 
 _Day = date
 """``datetime.date``, for annotations inside ``_Fields``, whose method ``date`` hides it."""
-_CLOSE_KEY = 0.75
-"""How alike an unknown front-matter key must be to a known one to be called a typo:
-``tag``, ``titel`` and ``data`` are; ``cover_alt`` and ``language`` are the writer's own."""
+
+
+@lru_cache(maxsize=1024)
+def _close_key(key: str) -> str | None:
+    """``did you mean 'tags'?`` for a key alike enough to a known one to be called a typo:
+    ``tag``, ``titel`` and ``data`` are; ``cover_alt`` and ``language`` are the writer's own.
+    Remembered, as a site's posts use the same few keys of their own."""
+    return did_you_mean(key, sorted(KNOWN_KEYS), cutoff=0.75)
 
 
 def _shown(value: object) -> str:
