@@ -333,7 +333,7 @@ def _yaml_problem(error: yaml.MarkedYAMLError, front: str) -> tuple[int, str, st
         indent = written[: len(written) - len(written.lstrip())]
         if "\t" in indent:
             return mark.line, "tabs are not allowed in YAML indentation", "indent with spaces"
-        pair = re.match(r"([^\s#:][^:]*):[ \t]+(\S.*?)\s*$", written)
+        pair = re.match(r" *([^\s#:-][^:]*):[ \t]+(\S.*?)\s*$", written)
         if pair and problem in _QUOTABLE and mark.column >= pair.start(2):
             quoted = json.dumps(pair.group(2), ensure_ascii=False)
             return mark.line, problem, f"quote the value: {pair.group(1)}: {quoted}"

@@ -197,6 +197,11 @@ WRONG_FRONT_MATTER = [
         '(quote the value: title: "@OpenAI 说 \\"好\\"")',
     ),
     (
+        "---\ndate: 2024-02-19\nauthor:\n  name: 记者: 张三\n---\nx\n",
+        "x.md:4: invalid front matter: mapping values are not allowed in this context "
+        '(quote the value: name: "记者: 张三")',
+    ),
+    (
         "---\ntitle: a\n\tdate: 2024-02-19\n---\nx\n",
         "x.md:3: invalid front matter: tabs are not allowed in YAML indentation "
         "(indent with spaces)",
