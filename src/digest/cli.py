@@ -197,6 +197,7 @@ def _serve(args: argparse.Namespace) -> int:
         port=8000 if args.port is None else args.port,
         port_given=args.port is not None,
         open_browser=args.open,
+        debug=args.debug,
     )
     return serve(options, say=lambda line: print(line, flush=True))
 

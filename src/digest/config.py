@@ -1,13 +1,14 @@
 """The site configuration: ``digest.toml``, else ``[tool.digest]`` in ``pyproject.toml``.
 
 Layer 1: imports errors, dates and urls only. Every key is checked; unknown keys and
-wrong types are reported together, each with its file, line and the closest valid key.
+wrong types are reported together, each with its file, line and the closest valid key
+(or the command-line option, for a value given there).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import difflib
+import json
 import re
 import tomllib
 from dataclasses import dataclass, fields
@@ -15,7 +16,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from digest.errors import BuildFailed, ConfigError, DigestError
+from digest.dates import date_problem
+from digest.errors import BuildFailed, ConfigError, DigestError, did_you_mean
 from digest.urls import base_path
 
 
@@ -73,54 +75,167 @@ def find_config(root: Path) -> tuple[Path | None, dict[str, Any]]:
 
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as error:
-        line = re.search(r"line (\d+)", str(error))
-        raise ConfigError(
-            f"invalid TOML: {error}", str(path.name), int(line.group(1)) if line else None
-        ) from None
+        text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:
         raise ConfigError("not UTF-8 text", path.name) from None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        line, message, hint = toml_problem(error, text)
+        raise ConfigError(f"invalid TOML: {message}", path.name, line, hint) from None
+
+
+def toml_problem(error: tomllib.TOMLDecodeError, text: str) -> tuple[int | None, str, str | None]:
+    """Line, message and a hint for a writer, from tomllib's error about ``text``.
+
+    A text value without quotes gets ``quote the text: title = "AI 日报"``, a YAML-style
+    ``key: value`` the ``=`` it needs, a date that is no real day the reason.
+    """
+    found = re.search(r"\(at line (\d+), column \d+\)", str(error))
+    message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(error))
+    if found is None:
+        return None, message, None
+    line = int(found.group(1))
+    lines = text.split("\n")
+    written = lines[line - 1].strip() if line <= len(lines) else ""
+    pair = re.match(r"^([\w.\"'-]+)\s*([=:])\s*(.*?)\s*$", written)
+    if pair is None:
+        return line, message, None
+    key, sign, value = pair.groups()
+    is_text = bool(value) and value[0] not in "\"'[{" and not _is_literal(value)
+    shown = json.dumps(value, ensure_ascii=False) if is_text else value
+    if sign == ":" and message.startswith("Expected '='"):
+        return line, message, f"TOML writes '=' between key and value: {key} = {shown}"
+    why = date_problem(value) if re.match(r"\d{4}-", value) else None
+    if why:
+        return line, f"invalid date '{value}'", why
+    if message == "Invalid value" and is_text:
+        return line, message, f"quote the text: {key} = {shown}"
+    return line, message, None
+
+
+def _is_literal(value: str) -> bool:
+    """Whether a TOML value as written is a number, boolean, date or time (not text)."""
+    return value in ("true", "false") or re.match(r"^[+-]?(\d|inf|nan)", value) is not None
+
+
+@dataclass(frozen=True, slots=True)
+class Checked:
+    """A valid configuration and what is worth saying about it (never fatal alone)."""
+
+    config: Config
+    warnings: tuple[ConfigError, ...] = ()
 
 
 def load_config(root: Path, overrides: dict[str, Any] | None = None) -> Config:
     """The validated Config of the site at ``root``, with command-line overrides applied."""
+    return read_config(root, overrides).config
+
+
+def read_config(root: Path, overrides: dict[str, Any] | None = None) -> Checked:
+    """``load_config`` with the warnings about the configuration."""
     path, table = find_config(root)
     name = path.name if path else CONFIG_FILE
     text = path.read_text(encoding="utf-8") if path else ""
-    return parse_config(table | (overrides or {}), name, text)
+    return check_config(table, name, text, overrides)
 
 
 def parse_config(table: dict[str, Any], source: str, text: str = "") -> Config:
     """Validate a raw settings table; ``text`` is the file, used to find line numbers."""
+    return check_config(table, source, text).config
+
+
+def check_config(
+    table: dict[str, Any],
+    source: str,
+    text: str = "",
+    overrides: dict[str, Any] | None = None,
+) -> Checked:
+    """``parse_config`` with the warnings, for ``table`` with ``overrides`` (values from
+    the command line, whose problems are reported as ``--base-url: …``)."""
     known = {f.name: f for f in fields(Config)}
+    given = overrides or {}
     problems: list[DigestError] = []
+    warnings: list[ConfigError] = []
     values: dict[str, Any] = {}
-    for key, value in table.items():
-        line = _line_of(text, key)
+    for key, value in (table | given).items():
+        where = f"--{key.replace('_', '-')}" if key in given else source
+        line = None if key in given else _line_of(text, key)
         if key not in known:
-            close = difflib.get_close_matches(key, known, n=1)
-            hint = f"did you mean '{close[0]}'?" if close else None
-            problems.append(ConfigError(f"unknown key '{key}'", source, line, hint))
+            hint = did_you_mean(key, known)
+            problems.append(ConfigError(f"unknown key '{key}'", where, line, hint))
             continue
         expected = type(known[key].default)
         if type(value) is not expected:
             problems.append(
                 ConfigError(
                     f"'{key}' must be {_kind(expected)}, not {_kind(type(value))}",
-                    source,
+                    where,
                     line,
                 )
             )
             continue
-        problem = _check_value(key, value)
-        if problem:
-            problems.append(ConfigError(problem, source, line))
+        if key == "language":
+            value, problem, note = _language(str(value))
+            if note:
+                warnings.append(ConfigError(note, where, line, f"write '{value}' to silence this"))
+            if problem:
+                problems.append(ConfigError(problem[0], where, line, problem[1]))
+                continue
+        problem_text = _check_value(key, value)
+        if problem_text:
+            problems.append(ConfigError(problem_text, where, line))
             continue
         values[key] = value
     if problems:
         raise BuildFailed(problems)
-    return dataclasses.replace(Config(), **values)
+    return Checked(dataclasses.replace(Config(), **values), tuple(warnings))
+
+
+# BCP 47 as sites use it: language, optional script, region and variants, private use.
+_LANGUAGE_TAG = re.compile(
+    r"^[a-z]{2,3}(-[a-z]{4})?(-([a-z]{2}|\d{3}))?(-([a-z\d]{5,8}|\d[a-z\d]{3}))*"
+    r"(-x(-[a-z\d]{1,8})+)?$",
+    re.IGNORECASE,
+)
+_LANGUAGE_NAMES = {
+    "chinese": "zh",
+    "mandarin": "zh",
+    "simplified chinese": "zh-Hans",
+    "traditional chinese": "zh-Hant",
+    "cantonese": "yue",
+    "中文": "zh",
+    "汉语": "zh",
+    "简体中文": "zh-CN",
+    "繁體中文": "zh-TW",
+    "english": "en",
+    "英文": "en",
+    "japanese": "ja",
+    "日本語": "ja",
+    "korean": "ko",
+    "한국어": "ko",
+    "french": "fr",
+    "german": "de",
+    "spanish": "es",
+    "portuguese": "pt",
+    "italian": "it",
+    "russian": "ru",
+    "arabic": "ar",
+}
+
+
+def _language(value: str) -> tuple[str, tuple[str, str] | None, str | None]:
+    """The language as a BCP 47 tag, the problem (message, hint) if it is none, and a
+    note when a locale name such as ``zh_CN`` was read as the tag ``zh-CN``."""
+    if _LANGUAGE_TAG.match(value):
+        return value, None, None
+    locale = value.split(".", 1)[0].split("@", 1)[0].replace("_", "-")
+    if _LANGUAGE_TAG.match(locale):
+        note = f"language '{value}' is a locale name; read as the language tag '{locale}'"
+        return locale, None, note
+    name = _LANGUAGE_NAMES.get(" ".join(value.lower().split()))
+    hint = f"did you mean '{name}'?" if name else "use a tag such as 'en', 'zh-CN' or 'ja'"
+    return value, (f"language '{value}' is not a language tag", hint), None
 
 
 def _check_value(key: str, value: Any) -> str | None:

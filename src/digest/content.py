@@ -7,21 +7,32 @@ pure (text in, Post out), and so is ``decode_post`` (bytes in); ``scan`` alone t
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
+import sys
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import yaml
 from frontmatter.default_handlers import BaseHandler, YAMLHandler
 
-from digest.config import Config
-from digest.dates import date_from_source, default_date_pattern, format_date, parse_date
-from digest.errors import BuildFailed, ContentError, DigestError
+from digest.config import Config, toml_problem
+from digest.dates import (
+    date_from_source,
+    date_problem,
+    default_date_pattern,
+    format_date,
+    parse_date,
+    range_problem,
+    source_date_problem,
+)
+from digest.errors import BuildFailed, ContentError, DigestError, did_you_mean
 from digest.markdown import LinkContext, render, rewrite_reference
 from digest.model import Post, Record, card_of
 from digest.text import TextStats, truncate
@@ -46,7 +57,62 @@ class TomlHandler(BaseHandler):
         return tomllib.loads(fm)
 
 
-_HANDLERS: tuple[BaseHandler, ...] = (YAMLHandler(), TomlHandler())
+class _YamlLoader(yaml.CSafeLoader):
+    """The C loader, but a timestamp that is no real moment (``2026-02-30``) stays text for
+    ``_Fields.date`` to explain, and a value its tag cannot make (a number too long for
+    Python, ``!!float x``) is an error at its line instead of a bare Python exception."""
+
+    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep=deep)
+        except (ArithmeticError, AttributeError, LookupError, TypeError, ValueError):
+            raise yaml.constructor.ConstructorError(
+                None, None, _unmade(node), node.start_mark
+            ) from None
+
+
+def _unmade(node: yaml.Node) -> str:
+    text = node.value if isinstance(node.value, str) else ""
+    if node.tag.endswith(":int") and len(re.sub(r"[^0-9a-fA-F]", "", text)) > 100:
+        return _LONG_NUMBER
+    kind = node.tag.rsplit(":", 1)[-1]
+    return f"cannot read {_shown(text)} as {kind}"
+
+
+def _timestamp(loader: _YamlLoader, node: yaml.ScalarNode) -> object:
+    text = loader.construct_scalar(node)
+    if not isinstance(text, str) or loader.timestamp_regexp.match(text) is None:
+        return text
+    try:
+        return loader.construct_yaml_timestamp(node)
+    except (ValueError, OverflowError):
+        return text
+
+
+_YamlLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+
+
+class _YamlHandler(YAMLHandler):
+    def load(self, fm: str, **kwargs: object) -> Any:
+        return yaml.load(fm, Loader=_YamlLoader)
+
+
+_HANDLERS: tuple[BaseHandler, ...] = (_YamlHandler(), TomlHandler())
+_LONG_NUMBER = (
+    f"a number with more than {sys.get_int_max_str_digits()} digits; put it in quotes if it is text"
+)
+_TOO_LONG = 10 ** sys.get_int_max_str_digits() if sys.get_int_max_str_digits() else 0
+"""The least whole number Python refuses to turn into text (0: no limit)."""
+_MAX_DEPTH = 100
+"""Deepest nesting of lists and tables kept: far more than templates read, and few enough
+that printing, hashing and caching a value never exhaust Python's recursion limit."""
+_QUOTABLE = frozenset(
+    {
+        "mapping values are not allowed in this context",
+        "found character that cannot start any token",
+        "did not find expected key",
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,21 +192,14 @@ def parse_post(source: str, text: str, config: Config) -> ParsedPost:
     text = text.replace("\r\n", "\n")
     meta, front, body, body_line = _split(source, text)
     fields = _Fields(source, meta, front, front_start_line(text, front))
+    oversized = fields.oversized()
+    if oversized:
+        raise BuildFailed(oversized)
     content_relative = source.split("/", 1)[1] if source.startswith(f"{CONTENT_DIR}/") else source
     moment = fields.date("date", config)
     from_name = date_from_source(content_relative)
-    if moment is None:
-        if from_name is None:
-            fields.problems.append(
-                ContentError(
-                    "no date: add 'date: YYYY-MM-DD' to the front matter "
-                    "or start the file name with the date",
-                    source,
-                    1,
-                )
-            )
-        else:
-            moment = datetime.combine(from_name[0], datetime.min.time(), tzinfo=config.zone)
+    if meta.get("date") is None:  # else the front matter's date wins, right or wrong
+        moment = fields.date_from_name(content_relative, from_name, config)
     title = fields.text("title")
     description = fields.text("description")
     slug_value = fields.text("slug")
@@ -149,6 +208,7 @@ def parse_post(source: str, text: str, config: Config) -> ParsedPost:
     tags = fields.tags()
     draft = fields.flag("draft")
     updated = fields.date("updated", config)
+    warnings = fields.unknown_keys()
     if fields.problems:
         raise BuildFailed(fields.problems)
     assert moment is not None
@@ -202,8 +262,8 @@ def parse_post(source: str, text: str, config: Config) -> ParsedPost:
         "lines": {key: fields.line(key) for key in ("date", "slug", "tags") if key in meta},
     }
     post = Post(**values, card=card_of(values))
-    warnings = tuple(ContentError(w.message, source, w.line) for w in rendered.warnings)
-    return ParsedPost(post, warnings)
+    warnings.extend(ContentError(w.message, source, w.line) for w in rendered.warnings)
+    return ParsedPost(post, tuple(warnings))
 
 
 def _minutes(cjk: int, words: int) -> int:
@@ -236,24 +296,89 @@ def _split(source: str, text: str) -> tuple[Mapping[str, Any], str, str, int]:
     try:
         meta = handler.load(front)
     except yaml.MarkedYAMLError as error:
-        # An unclosed list or quote is reported at the end of the front matter; the
-        # context mark points at where it was opened, which is what the writer must fix.
-        mark = error.context_mark or error.problem_mark
-        line = front_line + mark.line if mark else 1
-        problem = error.problem or "invalid YAML"
-        raise ContentError(f"invalid front matter: {problem}", source, line) from None
+        line, problem, hint = _yaml_problem(error, front)
+        problem_at = front_line + line
+        raise ContentError(f"invalid front matter: {problem}", source, problem_at, hint) from None
     except yaml.YAMLError as error:
-        raise ContentError(f"invalid front matter: {error}", source, 1) from None
+        raise ContentError(f"invalid front matter: {error}", source, front_line) from None
     except tomllib.TOMLDecodeError as error:
-        found = re.search(r"line (\d+)", str(error))
-        line = front_line + int(found.group(1)) - 1 if found else 1
-        message = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(error))
-        raise ContentError(f"invalid front matter: {message}", source, line) from None
+        at, message, hint = toml_problem(error, front)
+        line = front_line + at - 1 if at else front_line
+        if not message.startswith("invalid date"):
+            message = f"invalid front matter: {message}"
+        raise ContentError(message, source, line, hint) from None
+    except RecursionError:
+        deep = _line_where(front, re.compile(rf"(\[\s*){{{_MAX_DEPTH}}}"))
+        problem = f"invalid front matter: lists nested more than {_MAX_DEPTH} deep"
+        raise ContentError(problem, source, front_line + deep) from None
+    except ValueError as error:
+        if "integer string conversion" not in str(error):
+            raise ContentError(f"invalid front matter: {error}", source, front_line) from None
+        # tomllib reads whole numbers with int(), which refuses long ones
+        long = _line_where(front, re.compile(rf"[\w+-]{{{sys.get_int_max_str_digits()}}}"))
+        problem = f"invalid front matter: {_LONG_NUMBER}"
+        raise ContentError(problem, source, front_line + long) from None
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
         raise ContentError("front matter must be 'key: value' lines", source, 2)
     return meta, front, body, body_line
+
+
+def _yaml_problem(error: yaml.MarkedYAMLError, front: str) -> tuple[int, str, str | None]:
+    """The front-matter line (from 0), message and a hint for a writer, from a YAML error.
+
+    The hints: a tab in the indentation is named as such, and a value that YAML reads
+    as syntax (a second ``: ``, a leading ``@``) is shown quoted.
+    """
+    problem = error.problem or "invalid YAML"
+    mark = error.problem_mark
+    if problem == "second occurrence" and error.context and mark:  # a duplicate anchor
+        return mark.line, error.context.split(";")[0], "give each '&anchor' its own name"
+    lines = front.split("\n")
+    if mark is not None and mark.line < len(lines):
+        written = lines[mark.line]
+        indent = written[: len(written) - len(written.lstrip())]
+        if "\t" in indent:
+            return mark.line, "tabs are not allowed in YAML indentation", "indent with spaces"
+        pair = re.match(r" *([^\s#:-][^:]*):[ \t]+(\S.*?)\s*$", written)
+        if pair and problem in _QUOTABLE and mark.column >= pair.start(2):
+            quoted = json.dumps(pair.group(2), ensure_ascii=False)
+            return mark.line, problem, f"quote the value: {pair.group(1)}: {quoted}"
+    # An unclosed list or quote is reported at the end of the front matter; the
+    # context mark points at where it was opened, which is what the writer must fix.
+    where = error.context_mark or mark
+    return (where.line if where else 0), problem, None
+
+
+def _line_where(front: str, pattern: re.Pattern[str]) -> int:
+    """Front-matter line (from 0) where ``pattern`` first matches; 0 if nowhere."""
+    found = pattern.search(front)
+    return front.count("\n", 0, found.start()) if found else 0
+
+
+def _oversized(value: object) -> str | None:
+    """Why a front-matter value cannot be kept: a number too long for Python to print,
+    or lists and tables nested more than ``_MAX_DEPTH`` deep (aliases included)."""
+    heights: dict[int, int] = {}
+    stack: list[tuple[object, bool]] = [(value, False)]
+    while stack:
+        item, finished = stack.pop()
+        if isinstance(item, int) and _TOO_LONG and abs(item) >= _TOO_LONG:
+            return _LONG_NUMBER
+        if not isinstance(item, list | tuple | set | frozenset | dict):
+            continue
+        children = [*item, *item.values()] if isinstance(item, dict) else item
+        if finished:
+            below = (heights.get(id(child), 0) for child in children)
+            heights[id(item)] = 1 + max(below, default=0)
+            if heights[id(item)] > _MAX_DEPTH:
+                return f"lists or tables nested more than {_MAX_DEPTH} deep"
+        elif id(item) not in heights:
+            heights[id(item)] = 0  # a value that contains itself adds no depth
+            stack.append((item, True))
+            stack.extend((child, False) for child in children)
+    return None
 
 
 def front_start_line(text: str, front: str) -> int:
@@ -277,8 +402,33 @@ class _Fields:
             return 1
         return self._first_line + self.front.count("\n", 0, found.start())
 
-    def _problem(self, key: str, message: str) -> None:
-        self.problems.append(ContentError(message, self.source, self.line(key)))
+    def _problem(self, key: str, message: str, hint: str | None = None) -> None:
+        self.problems.append(ContentError(message, self.source, self.line(key), hint))
+
+    def oversized(self) -> list[DigestError]:
+        """Values no later step could print or hash (see ``_oversized``), located."""
+        found: list[DigestError] = []
+        for key, value in self.meta.items():
+            if isinstance(key, str) and isinstance(value, str | float | date | None):
+                continue  # the common case, quickly: nothing in it can be too big
+            why = _oversized(key) or _oversized(value)
+            if why:
+                line = self.line(key) if isinstance(key, str) else self._first_line
+                found.append(ContentError(f"invalid front matter: {why}", self.source, line))
+        return found
+
+    def unknown_keys(self) -> list[DigestError]:
+        """Warnings for keys digest does not know that look like a misspelt known one
+        (``tag``, ``titel``); others are the writer's own, kept quietly in ``extra``."""
+        warnings: list[DigestError] = []
+        for key in self.meta:
+            if isinstance(key, str) and key not in KNOWN_KEYS:
+                hint = _close_key(key)
+                if hint:
+                    warnings.append(
+                        ContentError(f"unknown key '{key}'", self.source, self.line(key), hint)
+                    )
+        return warnings
 
     def text(self, key: str) -> str:
         value = self.meta.get(key)
@@ -288,14 +438,14 @@ class _Fields:
             return value.strip()
         if isinstance(value, int | float) and not isinstance(value, bool):
             return str(value)
-        self._problem(key, f"'{key}' must be text, not {value!r}; put it in quotes")
+        self._problem(key, f"'{key}' must be text, not {_shown(value)}; put it in quotes")
         return ""
 
     def flag(self, key: str) -> bool:
         value = self.meta.get(key, False)
         if isinstance(value, bool):
             return value
-        self._problem(key, f"'{key}' must be true or false, not {value!r}")
+        self._problem(key, f"'{key}' must be true or false, not {_shown(value)}")
         return False
 
     def tags(self) -> tuple[str, ...]:
@@ -312,7 +462,7 @@ class _Fields:
         tags: list[str] = []
         for item in items:
             if not isinstance(item, str):
-                self._problem("tags", f"tag {item!r} must be text; put it in quotes")
+                self._problem("tags", f"tag {_shown(item)} must be text; put it in quotes")
             elif item.strip() and item.strip() not in tags:
                 tags.append(item.strip())
         return tuple(tags)
@@ -323,9 +473,69 @@ class _Fields:
             return None
         parsed = parse_date(value, config.zone)
         if parsed is None:
-            self._problem(
-                key,
-                f"cannot read {key} {str(value)!r}: write it as 2024-02-19, 2024/02/19 "
-                "or 2024-02-19 08:30",
+            why = date_problem(value) if isinstance(value, str) else None
+            if why:
+                self._problem(key, f"invalid date '{value.strip()}'", why)
+            else:
+                self._problem(
+                    key,
+                    f"cannot read {key} {_shown(value)}: write it as 2024-02-19, 2024/02/19 "
+                    "or 2024-02-19 08:30",
+                )
+            return None
+        written = value.isoformat() if isinstance(value, date) else str(value).strip()
+        return (
+            parsed if self.check_range(parsed, f"invalid date '{written}'", config, key) else None
+        )
+
+    def date_from_name(
+        self, relative: str, found: tuple[_Day, str] | None, config: Config
+    ) -> datetime | None:
+        """The start of the day in the post's path (content-relative), found there by
+        ``date_from_source``; a problem when there is none or it is no real day."""
+        if found is not None:
+            moment = datetime.combine(found[0], datetime.min.time(), tzinfo=config.zone)
+            what = f"the date in the file name, {found[0]}, cannot be used"
+            return moment if self.check_range(moment, what, config) else None
+        wrong = source_date_problem(relative)
+        if wrong is not None:
+            what = f"the date in the file name, {wrong[0]}, is not a real day"
+            self.problems.append(ContentError(what, self.source, hint=wrong[1]))
+        else:
+            self.problems.append(
+                ContentError(
+                    "no date: add 'date: YYYY-MM-DD' to the front matter "
+                    "or start the file name with the date",
+                    self.source,
+                    1,
+                )
             )
-        return parsed
+        return None
+
+    def check_range(
+        self, moment: datetime, what: str, config: Config, key: str | None = None
+    ) -> bool:
+        """Whether ``moment`` can be moved to UTC and the site zone; a problem if not."""
+        why = range_problem(moment, config.zone, config.timezone)
+        if why:
+            line = self.line(key) if key else None
+            self.problems.append(ContentError(what, self.source, line, why))
+        return why is None
+
+
+_Day = date
+"""``datetime.date``, for annotations inside ``_Fields``, whose method ``date`` hides it."""
+
+
+@lru_cache(maxsize=1024)
+def _close_key(key: str) -> str | None:
+    """``did you mean 'tags'?`` for a key alike enough to a known one to be called a typo:
+    ``tag``, ``titel`` and ``data`` are; ``cover_alt`` and ``language`` are the writer's own.
+    Remembered, as a site's posts use the same few keys of their own."""
+    return did_you_mean(key, sorted(KNOWN_KEYS), cutoff=0.75)
+
+
+def _shown(value: object) -> str:
+    """A value for a message: its repr, cut short."""
+    text = repr(value)
+    return text if len(text) <= 60 else f"{text[:57]}…"

@@ -15,7 +15,8 @@ Layer 0: imports nothing from digest.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import difflib
+from collections.abc import Iterable, Sequence
 
 
 class DigestError(Exception):
@@ -86,3 +87,11 @@ class BuildFailed(DigestError):
 def sort_problems(problems: Sequence[DigestError]) -> list[DigestError]:
     """Order problems by file and line so reports are stable between runs."""
     return sorted(problems, key=lambda p: (p.path or "", p.line or 0, p.message))
+
+
+def did_you_mean(word: str, choices: Iterable[str], cutoff: float = 0.6) -> str | None:
+    """The hint ``did you mean 'timezone'?`` for the choice closest to ``word``, if any is
+    close enough (``difflib`` ratio at least ``cutoff``; case is ignored)."""
+    by_folded = {choice.lower(): choice for choice in choices}
+    close = difflib.get_close_matches(word.lower(), by_folded, n=1, cutoff=cutoff)
+    return f"did you mean '{by_folded[close[0]]}'?" if close else None

@@ -1,8 +1,8 @@
 """What a build is asked to do, and a survey of what it reads: config, post files, copies.
 
-Layer 6: imports config, content, state, templates, theme, urls and writer. The survey only
-looks at post files (their size and time); reading them is left to whoever needs the
-bytes, so a build where one post changed reads one file.
+Layer 6: imports config, content, errors, state, templates, theme, urls and writer. The
+survey only looks at post files (their size and time); reading them is left to whoever
+needs the bytes, so a build where one post changed reads one file.
 """
 
 from __future__ import annotations
@@ -15,8 +15,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from digest.config import Config, load_config
+from digest.config import Config, read_config
 from digest.content import Found, ParsedPost, scan
+from digest.errors import DigestError
 from digest.state import RACY_NS, Stat, cache_key, file_hash, fingerprint_text, trusted
 from digest.templates import TEMPLATES_DIR
 from digest.theme import theme_root
@@ -89,6 +90,8 @@ class Inputs:
     frame: str | None
     """One hash of all but the posts' bytes: options, the list of posts, templates and
     copied files; None when a copied file changed too recently for its time to be trusted."""
+    warnings: tuple[DigestError, ...] = ()
+    """About the configuration, such as a locale name read as a language tag."""
 
 
 def read_inputs(options: BuildOptions) -> Inputs:
@@ -98,7 +101,8 @@ def read_inputs(options: BuildOptions) -> Inputs:
         overrides["base_url"] = options.base_url
     if options.strict:
         overrides["strict"] = True
-    config = load_config(root, overrides)
+    checked = read_config(root, overrides)
+    config = checked.config
     output = check_output_folder(root, options.output or root / config.output)
     post_files, asset_files = scan(root)
     posts = tuple(_survey(found) for found in post_files)
@@ -110,6 +114,7 @@ def read_inputs(options: BuildOptions) -> Inputs:
         posts=posts,
         copies=copies,
         frame=_frame(options, posts, copies),
+        warnings=checked.warnings,
     )
 
 

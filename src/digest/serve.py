@@ -3,7 +3,8 @@
 Layer 7: imports build, content (which file names editors leave behind), errors and
 livereload. The watcher only notes that something changed; one loop waits for a quiet
 moment, runs the same ``build()`` as ``digest build``, and bumps the signal that open
-pages follow. A failed build keeps the last good pages and shows its problems over them.
+pages follow. A failed build keeps the last good pages and shows its problems over them;
+so does a build that fails by a bug of ours: the preview keeps serving either way.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import errno
 import threading
 import time
+import traceback
 import webbrowser
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -40,6 +42,8 @@ class ServeOptions:
     port_given: bool = False
     """An explicit --port is used or refused; the default one may move to the next free port."""
     open_browser: bool = False
+    debug: bool = False
+    """Print the traceback of a build that failed by a bug (not by a mistake in the site)."""
 
 
 class _Changes(FileSystemEventHandler):
@@ -134,6 +138,11 @@ def serve(options: ServeOptions, say: Callable[[str], None] = print) -> int:
             problems = [str(p) for p in sort_problems(failure.problems)]
         except DigestError as error:
             problems = [str(error)]
+        except Exception as error:  # noqa: BLE001 - a bug in one build must not end the preview
+            if options.debug:
+                traceback.print_exc()
+            more = "" if options.debug else " (rerun with --debug)"
+            problems = [f"internal error: {type(error).__name__}: {error}{more}"]
         else:
             problems = []
             wrote = bool(report.written or report.deleted)

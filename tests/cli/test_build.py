@@ -142,9 +142,49 @@ BROKEN_INPUTS = {
     ),
     "unreadable date": (
         "content/2024-02-19.md",
-        "---\ntitle: t\ndate: 2024/13/45\n---\n\nbody\n",
-        "content/2024-02-19.md:3: cannot read date '2024/13/45': write it as 2024-02-19, "
+        "---\ntitle: t\ndate: 2024/13\n---\n\nbody\n",
+        "content/2024-02-19.md:3: cannot read date '2024/13': write it as 2024-02-19, "
         "2024/02/19 or 2024-02-19 08:30",
+    ),
+    "date that is no day": (
+        "content/2024-02-19.md",
+        "---\ntitle: t\ndate: 2026-02-30\n---\n\nbody\n",
+        "content/2024-02-19.md:3: invalid date '2026-02-30' (February has 28 days in 2026)",
+    ),
+    "date past the last day once in UTC": (
+        "content/2024-02-19.md",
+        "---\ntitle: t\ndate: 9999-12-31T23:59:59-12:00\n---\n\nbody\n",
+        "content/2024-02-19.md:3: invalid date '9999-12-31T23:59:59-12:00' "
+        "(in UTC that is after 9999-12-31, the last day there is)",
+    ),
+    "date in the file name that is no day": (
+        "content/2026/02-30.md",
+        "No date in the front matter.\n",
+        "content/2026/02-30.md: the date in the file name, 2026-02-30, is not a real day "
+        "(February has 28 days in 2026)",
+    ),
+    "number too long for Python": (
+        "content/2024-02-19.md",
+        "+++\ntitle = 't'\nslug = " + "7" * 4400 + "\n+++\n\nbody\n",
+        "content/2024-02-19.md:3: invalid front matter: a number with more than 4300 digits; "
+        "put it in quotes if it is text",
+    ),
+    "lists nested too deep": (
+        "content/2024-02-19.md",
+        "+++\ntitle = 't'\nx = " + "[" * 2000 + "]" * 2000 + "\n+++\n\nbody\n",
+        "content/2024-02-19.md:3: invalid front matter: lists nested more than 100 deep",
+    ),
+    "colon in a YAML value": (
+        "content/2024-02-19.md",
+        "---\ntitle: 今日要闻: GPT-5 发布\n---\n\nbody\n",
+        "content/2024-02-19.md:2: invalid front matter: mapping values are not allowed in this "
+        'context (quote the value: title: "今日要闻: GPT-5 发布")',
+    ),
+    "tab in YAML indentation": (
+        "content/2024-02-19.md",
+        "---\ntitle: t\ntags:\n\t- AI\n---\n\nbody\n",
+        "content/2024-02-19.md:4: invalid front matter: tabs are not allowed in YAML "
+        "indentation (indent with spaces)",
     ),
     "duplicate URL": (
         "content/2024/02/19.md",
@@ -156,6 +196,16 @@ BROKEN_INPUTS = {
         "digest.toml",
         'title = "x"\ntimezome = "Asia/Shanghai"\n',
         "digest.toml:2: unknown key 'timezome' (did you mean 'timezone'?)",
+    ),
+    "config language that is no tag": (
+        "digest.toml",
+        'title = "x"\nlanguage = "chinese"\n',
+        "digest.toml:2: language 'chinese' is not a language tag (did you mean 'zh'?)",
+    ),
+    "unquoted config text": (
+        "digest.toml",
+        "title = AI 日报\n",
+        'digest.toml:1: invalid TOML: Invalid value (quote the text: title = "AI 日报")',
     ),
     "wrong config type": (
         "digest.toml",
@@ -229,6 +279,48 @@ def test_every_problem_is_reported_at_once(built_site: SiteFolder) -> None:
     assert "content/2024-03-01.md:2: cannot read date 'someday'" in run.stderr
     assert "content/2024-03-02.md:2: 'draft' must be true or false, not 'maybe'" in run.stderr
     assert "build failed with 2 problems" in run.stderr
+
+
+def test_a_command_line_value_is_blamed_on_its_option(built_site: SiteFolder) -> None:
+    built_site.write("digest.toml", 'title = "x"\nbase_url = "https://example.org/"\n')
+
+    run = built_site.digest("build", "--base-url", "example.org")
+
+    assert run.code == 1
+    assert run.stderr.splitlines()[0] == (
+        "--base-url: 'base_url' must start with http://, https:// or / (e.g. https://example.org/)"
+    )
+
+
+def test_a_locale_name_as_language_is_read_as_its_tag_with_a_warning(site: SiteFolder) -> None:
+    site.write("digest.toml", 'title = "日报"\nlanguage = "zh_CN"\n')
+    site.write("content/2024-02-19.md", "正文。\n")
+
+    run = site.digest("build")
+    again = site.digest("build")
+
+    assert run.code == 0, run.stderr
+    assert run.stderr.splitlines() == [
+        "digest.toml:2: language 'zh_CN' is a locale name; read as the language tag 'zh-CN' "
+        "(write 'zh-CN' to silence this) [warning]"
+    ]
+    assert again.stderr == run.stderr  # said again by a build that has nothing to do
+    home = site.read("public/index.html")
+    assert '<html lang="zh-CN">' in home
+    assert "2024年2月19日" in home
+
+
+def test_a_front_matter_key_close_to_a_known_one_is_a_warning(site: SiteFolder) -> None:
+    post = "---\ntitle: 一\ntag: [AI, 模型]\ncover_alt: 图\n---\n\n正文。\n"
+    site.write("content/2024-02-19.md", post)
+
+    run = site.digest("build")
+
+    assert run.code == 0, run.stderr
+    assert run.stderr.splitlines() == [
+        "content/2024-02-19.md:3: unknown key 'tag' (did you mean 'tags'?) [warning]"
+    ]
+    assert site.digest("build", "--strict").code == 1
 
 
 REFUSED = {

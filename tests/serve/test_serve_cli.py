@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import socket
 import subprocess
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Events, Preview
+from tests.conftest import PINNED_ENV, Events, Preview
 
 
 def test_a_saved_edit_reaches_the_page(preview: Preview) -> None:
@@ -54,6 +55,85 @@ def test_a_mistake_is_announced_and_clears_when_fixed(preview: Preview) -> None:
     assert fixed["problems"] == []
     assert "修好了" in preview.get("/2024/02/19/")
     events.close()
+
+
+def test_a_date_that_is_no_day_is_announced_and_serving_goes_on(preview: Preview) -> None:
+    events = Events(preview.port)
+    events.next()
+
+    preview.write("content/2024-02-19.md", "---\ntitle: 第一期\ndate: 2026-02-30\n---\n\nx\n")
+    broken = events.next()
+    page = preview.get("/2024/02/19/")
+    preview.write("content/2024-02-19.md", "---\ntitle: 第一期\ndate: 2026-02-28\n---\n\n好了。\n")
+    fixed = events.next()
+
+    assert broken["problems"] == [
+        "content/2024-02-19.md:3: invalid date '2026-02-30' (February has 28 days in 2026)"
+    ]
+    assert "原来的文字。" in page  # the server still answers, with the last good page
+    assert "February has 28 days in 2026" in page  # in the data the overlay shows
+    assert fixed["problems"] == []
+    assert "好了。" in preview.get("/2026/02/28/")
+    assert preview.process.poll() is None
+    events.close()
+
+
+def test_a_build_that_fails_by_a_bug_is_announced_and_serving_goes_on(preview: Preview) -> None:
+    events = Events(preview.port)
+    events.next()
+    # Nothing in digest turns this Python error into a located one (yet): it stands for
+    # any bug of ours that a build may run into.
+    overflow = '{% extends "base.html" %}{% block main %}{{ 2 ** 10000 * 1.0 }}{% endblock %}\n'
+
+    preview.write("templates/post.html", overflow)
+    broken = events.next()
+    page = preview.get("/2024/02/19/")
+    preview.write("templates/post.html", '{% extends "base.html" %}\n')
+    fixed = events.next()
+
+    problems = broken["problems"]
+    assert isinstance(problems, list)
+    assert len(problems) == 1
+    assert "int too large to convert to float" in problems[0]
+    assert "原来的文字。" in page
+    assert fixed["problems"] == []
+    assert preview.process.poll() is None
+    events.close()
+
+
+@pytest.mark.parametrize("debug", [False, True])
+def test_a_bug_in_the_first_build_shows_a_traceback_only_with_debug(
+    tmp_path: Path, debug: bool
+) -> None:
+    (tmp_path / "content").mkdir()
+    (tmp_path / "content" / "2024-02-19.md").write_text("正文。\n", encoding="utf-8")
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates" / "post.html").write_text(
+        '{% extends "base.html" %}{% block main %}{{ 2 ** 10000 * 1.0 }}{% endblock %}\n'
+    )
+    command = [sys.executable, "-m", "digest", "serve", "--port", "0", "-j", "1"]
+    process = subprocess.Popen(
+        [*command, "--debug"] if debug else command,
+        cwd=tmp_path,
+        env={**os.environ, **PINNED_ENV},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert process.stdout is not None
+    said = []
+    for line in process.stdout:
+        said.append(line)
+        if line.startswith("serving "):
+            break
+    process.kill()
+    process.wait()
+    process.stdout.close()
+
+    assert said[-1].startswith("serving ")  # the preview runs, though its first build failed
+    problem = next(line for line in said if "int too large to convert to float" in line)
+    assert ("Traceback (most recent call last)" in "".join(said)) is debug
+    assert problem.endswith("(rerun with --debug)\n") is not debug
 
 
 def test_css_changes_are_announced_as_css_only(preview: Preview) -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from digest.config import Config, load_config, parse_config
+from digest.config import Config, check_config, load_config, parse_config
 from digest.errors import BuildFailed, ConfigError
 
 
@@ -96,3 +96,103 @@ def test_invalid_toml_names_the_line(tmp_path: Path) -> None:
         load_config(tmp_path)
 
     assert str(failure.value).startswith("digest.toml:2: invalid TOML:")
+
+
+@pytest.mark.parametrize(
+    ("language", "read_as", "warning"),
+    [
+        ("zh-CN", "zh-CN", None),
+        ("zh-Hans-CN", "zh-Hans-CN", None),
+        ("en", "en", None),
+        ("yue", "yue", None),
+        (
+            "zh_CN",
+            "zh-CN",
+            "digest.toml:1: language 'zh_CN' is a locale name; read as the language tag 'zh-CN' "
+            "(write 'zh-CN' to silence this)",
+        ),
+        (
+            "en_US.UTF-8",
+            "en-US",
+            "digest.toml:1: language 'en_US.UTF-8' is a locale name; read as the language tag "
+            "'en-US' (write 'en-US' to silence this)",
+        ),
+    ],
+)
+def test_language_is_a_tag_and_a_locale_name_is_read_as_one(
+    language: str, read_as: str, warning: str | None
+) -> None:
+    checked = check_config({"language": language}, "digest.toml", f'language = "{language}"\n')
+
+    assert checked.config.language == read_as
+    assert [str(w) for w in checked.warnings] == ([warning] if warning else [])
+
+
+@pytest.mark.parametrize(
+    ("language", "message"),
+    [
+        ("chinese", "language 'chinese' is not a language tag (did you mean 'zh'?)"),
+        ("简体中文", "language '简体中文' is not a language tag (did you mean 'zh-CN'?)"),
+        ("English", "language 'English' is not a language tag (did you mean 'en'?)"),
+        (
+            "klingon!",
+            "language 'klingon!' is not a language tag (use a tag such as 'en', 'zh-CN' or 'ja')",
+        ),
+    ],
+)
+def test_a_language_that_is_no_tag_is_an_error_with_a_suggestion(
+    language: str, message: str
+) -> None:
+    with pytest.raises(BuildFailed) as failure:
+        parse_config({"language": language}, "digest.toml", f'language = "{language}"\n')
+
+    assert [str(p) for p in failure.value.problems] == [f"digest.toml:1: {message}"]
+
+
+def test_a_command_line_value_is_blamed_on_the_option_not_the_file(tmp_path: Path) -> None:
+    (tmp_path / "digest.toml").write_text('title = "x"\nbase_url = "https://example.org/"\n')
+
+    with pytest.raises(BuildFailed) as failure:
+        load_config(tmp_path, {"base_url": "example.org"})
+
+    assert [str(p) for p in failure.value.problems] == [
+        "--base-url: 'base_url' must start with http://, https:// or / (e.g. https://example.org/)"
+    ]
+
+
+INVALID_VALUE = "invalid TOML: Invalid value"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "title = AI 日报\n",
+            f'digest.toml:1: {INVALID_VALUE} (quote the text: title = "AI 日报")',
+        ),
+        (
+            'title = "x"\ntimezone = Asia/Shanghai\n',
+            f'digest.toml:2: {INVALID_VALUE} (quote the text: timezone = "Asia/Shanghai")',
+        ),
+        (
+            'title: "日报"\n',
+            "digest.toml:1: invalid TOML: Expected '=' after a key in a key/value pair "
+            "(TOML writes '=' between key and value: title = \"日报\")",
+        ),
+        (
+            "posts_per_page = ten\n",
+            f'digest.toml:1: {INVALID_VALUE} (quote the text: posts_per_page = "ten")',
+        ),
+        (
+            "posts_per_page = 1 0\n",
+            "digest.toml:1: invalid TOML: Expected newline or end of document after a statement",
+        ),
+    ],
+)
+def test_toml_mistakes_get_a_hint(tmp_path: Path, text: str, message: str) -> None:
+    (tmp_path / "digest.toml").write_text(text, encoding="utf-8")
+
+    with pytest.raises(ConfigError) as failure:
+        load_config(tmp_path)
+
+    assert str(failure.value) == message

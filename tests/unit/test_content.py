@@ -137,6 +137,157 @@ def test_mistakes_carry_file_and_line(text: str, message: str) -> None:
     assert any(str(p).startswith(message) for p in problems), [str(p) for p in problems]
 
 
+FEBRUARY = "(February has 28 days in 2026)"
+LONG = "a number with more than 4300 digits; put it in quotes if it is text"
+WRONG_FRONT_MATTER = [
+    ("---\ndate: 2026-02-30\n---\nx\n", f"x.md:2: invalid date '2026-02-30' {FEBRUARY}"),
+    ("---\ndate: 2026-13-01\n---\nx\n", "x.md:2: invalid date '2026-13-01' (there is no month 13)"),
+    ("---\ndate: 0000-00-00\n---\nx\n", "x.md:2: invalid date '0000-00-00' (there is no year 0)"),
+    (
+        "---\ndate: 2026-12-01T25:00:00+08:00\n---\nx\n",
+        "x.md:2: invalid date '2026-12-01T25:00:00+08:00' "
+        "(there is no hour 25; hours go from 00 to 23)",
+    ),
+    (
+        "---\ndate: 2024-02-19T10:00:00+99:00\n---\nx\n",
+        "x.md:2: invalid date '2024-02-19T10:00:00+99:00' "
+        "(the offset +99:00 is not between -23:59 and +23:59)",
+    ),
+    (
+        "---\ntitle: t\nupdated: 0001-01-01T00:00:00+14:00\ndate: 2024-02-19\n---\nx\n",
+        "x.md:3: invalid date '0001-01-01T00:00:00+14:00' "
+        "(in UTC that is before 0001-01-01, the first day there is)",
+    ),
+    (
+        "+++\ndate = 9999-12-31T23:59:59-12:00\n+++\nx\n",
+        "x.md:2: invalid date '9999-12-31T23:59:59-12:00' "
+        "(in UTC that is after 9999-12-31, the last day there is)",
+    ),
+    ("+++\ndate = 2026-02-30\n+++\nx\n", f"x.md:2: invalid date '2026-02-30' {FEBRUARY}"),
+    (
+        "---\ndate: 2024-02-19\ntitle: " + "1" * 4400 + "\n---\nx\n",
+        f"x.md:3: invalid front matter: {LONG}",
+    ),
+    (
+        "---\ndate: 2024-02-19\nx: 0x" + "f" * 4000 + "\n---\nx\n",
+        f"x.md:3: invalid front matter: {LONG}",
+    ),
+    (
+        "+++\ndate = 2024-02-19\nslug = " + "1" * 4400 + "\n+++\nx\n",
+        f"x.md:3: invalid front matter: {LONG}",
+    ),
+    (
+        "+++\ndate = 2024-02-19\nx = " + "[" * 2000 + "]" * 2000 + "\n+++\nx\n",
+        "x.md:3: invalid front matter: lists nested more than 100 deep",
+    ),
+    (
+        "---\ndate: 2024-02-19\nx: &a0 [[[[[[[[[[1]]]]]]]]]]\n"
+        + "".join(f"x{n}: &a{n + 1} [[[[[[[[[[*a{n}]]]]]]]]]]\n" for n in range(10))
+        + "---\nx\n",
+        "x.md:13: invalid front matter: lists or tables nested more than 100 deep",
+    ),
+    (
+        "---\ndate: 2024-02-19\na: &x 1\nb: &x 2\n---\nx\n",
+        "x.md:4: invalid front matter: found duplicate anchor (give each '&anchor' its own name)",
+    ),
+    (
+        "---\ndate: 2024-02-19\ntitle: !!float x\n---\nx\n",
+        "x.md:3: invalid front matter: cannot read 'x' as float",
+    ),
+    (
+        "---\ntitle: 今日要闻: GPT-5 发布\ndate: 2024-02-19\n---\nx\n",
+        "x.md:2: invalid front matter: mapping values are not allowed in this context "
+        '(quote the value: title: "今日要闻: GPT-5 发布")',
+    ),
+    (
+        '---\ndate: 2024-02-19\ntitle: @OpenAI 说 "好"\n---\nx\n',
+        "x.md:3: invalid front matter: found character that cannot start any token "
+        '(quote the value: title: "@OpenAI 说 \\"好\\"")',
+    ),
+    (
+        "---\ndate: 2024-02-19\nauthor:\n  name: 记者: 张三\n---\nx\n",
+        "x.md:4: invalid front matter: mapping values are not allowed in this context "
+        '(quote the value: name: "记者: 张三")',
+    ),
+    (
+        "---\ntitle: a\n\tdate: 2024-02-19\n---\nx\n",
+        "x.md:3: invalid front matter: tabs are not allowed in YAML indentation "
+        "(indent with spaces)",
+    ),
+    (
+        "+++\ntitle = AI 日报\ndate = 2024-02-19\n+++\nx\n",
+        'x.md:2: invalid front matter: Invalid value (quote the text: title = "AI 日报")',
+    ),
+    (
+        '+++\ndate = 2024-02-19\ntitle: "x"\n+++\nx\n',
+        "x.md:3: invalid front matter: Expected '=' after a key in a key/value pair "
+        "(TOML writes '=' between key and value: title = \"x\")",
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "message"), WRONG_FRONT_MATTER)
+def test_wrong_front_matter_is_one_located_problem(text: str, message: str) -> None:
+    with pytest.raises((ContentError, BuildFailed)) as failure:
+        parse_post("content/x.md", text, ENGLISH)
+
+    error = failure.value
+    problems = error.problems if isinstance(error, BuildFailed) else (error,)
+    assert [str(p) for p in problems] == [f"content/{message}"]
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        (
+            "content/2026/02-30.md",
+            "content/2026/02-30.md: the date in the file name, 2026-02-30, is not a real day "
+            "(February has 28 days in 2026)",
+        ),
+        (
+            "content/2024-04-31-trip.md",
+            "content/2024-04-31-trip.md: the date in the file name, 2024-04-31, is not a real "
+            "day (April has 30 days)",
+        ),
+        (
+            "content/0001-01-01.md",
+            "content/0001-01-01.md: the date in the file name, 0001-01-01, cannot be used "
+            "(in UTC that is before 0001-01-01, the first day there is)",
+        ),
+    ],
+)
+def test_a_date_in_the_file_name_that_cannot_be_used_is_named(source: str, message: str) -> None:
+    with pytest.raises(BuildFailed) as failure:
+        parse_post(source, "x\n", SHANGHAI)
+
+    assert [str(p) for p in failure.value.problems] == [message]
+
+
+def test_a_front_matter_date_wins_over_a_file_name_that_is_no_day() -> None:
+    post = parse_post("content/2026-02-30-x.md", "---\ndate: 2026-03-01\n---\nx\n", ENGLISH)
+
+    assert post.post.date.date().isoformat() == "2026-03-01"
+
+
+def test_keys_close_to_known_ones_are_warnings_and_others_stay_quiet() -> None:
+    text = (
+        "---\ndate: 2024-02-19\ntag: [AI]\ntitel: x\ndata: y\nTags: z\n"
+        "cover_alt: 图\nsource: 新华社\nlanguage: zh\n1: one\n---\nx\n"
+    )
+
+    parsed = parse_post("content/x.md", text, ENGLISH)
+
+    assert [str(w) for w in parsed.warnings] == [
+        "content/x.md:3: unknown key 'tag' (did you mean 'tags'?)",
+        "content/x.md:4: unknown key 'titel' (did you mean 'title'?)",
+        "content/x.md:5: unknown key 'data' (did you mean 'date'?)",
+        "content/x.md:6: unknown key 'Tags' (did you mean 'tags'?)",
+    ]
+    assert parsed.post.tags == ()
+    assert parsed.post.extra["tag"] == ["AI"]
+    assert parsed.post.extra["cover_alt"] == "图"
+
+
 @pytest.mark.parametrize(
     ("name", "ignored"),
     [

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from digest.dates import (
     date_from_source,
+    date_problem,
     default_date_pattern,
     format_date,
     format_period,
     parse_date,
+    range_problem,
+    source_date_problem,
 )
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -213,3 +216,60 @@ def test_format_period_titles(kind: str, language: str, expected: str) -> None:
 
 def test_format_period_day_uses_the_site_pattern() -> None:
     assert format_period("day", date(2024, 2, 9), "en", "{year}/{mm}/{dd}") == "2024/02/09"
+
+
+# ---- why a date-shaped text is no date ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        ("2026-02-30", "February has 28 days in 2026"),
+        ("2024-02-30", "February has 29 days in 2024"),
+        ("2024/04/31", "April has 30 days"),
+        ("2024-01-00", "there is no day 0"),
+        ("2026-13-01", "there is no month 13"),
+        ("0000-00-00", "there is no year 0"),
+        ("2024-02-19 24:00", "there is no hour 24; hours go from 00 to 23"),
+        ("2024-02-19T10:60", "there is no minute 60; minutes go from 00 to 59"),
+        ("2024-02-19T10:00:61Z", "there is no second 61; seconds go from 00 to 59"),
+        ("2024-02-19T10:00:00+24:00", "the offset +24:00 is not between -23:59 and +23:59"),
+        ("2024-02-19T10:00:00-0960", "the offset -0960 is not between -23:59 and +23:59"),
+        ("2024-02-29", None),
+        ("2024-02-19T23:59:59+14:00", None),
+        ("someday", None),
+    ],
+)
+def test_date_problem_says_why_a_date_is_none(value: str, problem: str | None) -> None:
+    assert date_problem(value) == problem
+    if problem:
+        assert parse_date(value, UTC) is None
+
+
+def test_range_problem_names_the_zone_that_moves_a_moment_off_the_calendar() -> None:
+    last = datetime(9999, 12, 31, 20, tzinfo=timezone(timedelta(hours=-12)))
+    first = datetime(1, 1, 1, 5, tzinfo=UTC)
+
+    assert range_problem(last, UTC, "UTC") == (
+        "in UTC that is after 9999-12-31, the last day there is"
+    )
+    assert range_problem(first, LOS_ANGELES, "America/Los_Angeles") == (
+        "in America/Los_Angeles that is before 0001-01-01, the first day there is"
+    )
+    assert range_problem(first, SHANGHAI, "Asia/Shanghai") is None
+
+
+@pytest.mark.parametrize(
+    ("source", "found"),
+    [
+        ("2026/02-30.md", ("2026-02-30", "February has 28 days in 2026")),
+        ("2026-02-30-openai.md", ("2026-02-30", "February has 28 days in 2026")),
+        ("2024/13/01/index.md", ("2024-13-01", "there is no month 13")),
+        ("2024/02-19.md", None),
+        ("notes.md", None),
+    ],
+)
+def test_source_date_problem_names_a_file_date_that_is_no_day(
+    source: str, found: tuple[str, str] | None
+) -> None:
+    assert source_date_problem(source) == found
