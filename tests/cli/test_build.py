@@ -23,7 +23,6 @@ def test_a_folder_with_only_content_builds_a_whole_site(site: SiteFolder) -> Non
         "2024/index.html",
         "2024/02/index.html",
         "archive/index.html",
-        "tags/index.html",
         "404.html",
         "assets/style.css",
         "assets/syntax.css",
