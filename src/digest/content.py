@@ -25,7 +25,7 @@ from digest.errors import BuildFailed, ContentError, DigestError
 from digest.markdown import LinkContext, render, rewrite_reference
 from digest.model import Post, Record, card_of
 from digest.text import TextStats, truncate
-from digest.urls import CONTENT_DIR, expand_permalink, slugify
+from digest.urls import CONTENT_DIR, expand_permalink, is_web_or_site_url, slugify
 
 KNOWN_KEYS = frozenset(
     {"title", "date", "slug", "tags", "draft", "description", "cover", "updated", "lang"}
@@ -136,7 +136,7 @@ def parse_post(source: str, text: str, config: Config) -> ParsedPost:
     title = fields.text("title")
     description = fields.text("description")
     slug_value = fields.text("slug")
-    cover = fields.text("cover")
+    cover = fields.url("cover")
     language = fields.text("lang")
     tags = fields.tags()
     draft = fields.flag("draft")
@@ -282,6 +282,15 @@ class _Fields:
             return str(value)
         self._problem(key, f"'{key}' must be text, not {value!r}; put it in quotes")
         return ""
+
+    def url(self, key: str) -> str:
+        value = self.text(key)
+        if value and not is_web_or_site_url(value):
+            self._problem(
+                key, f"'{key}' must be an http(s) URL or a path on the site, not {value!r}"
+            )
+            return ""
+        return value
 
     def flag(self, key: str) -> bool:
         value = self.meta.get(key, False)

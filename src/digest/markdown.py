@@ -30,7 +30,7 @@ from digest import rawhtml
 from digest.linkify import CjkAwareLinkify
 from digest.model import Heading, Reference
 from digest.text import squash_spaces, text_stats
-from digest.urls import anchor_id, is_local_reference, join, resolve_local
+from digest.urls import anchor_id, is_local_reference, is_web_or_site_url, join, resolve_local
 
 VIDEO_SUFFIXES = (".mp4", ".webm", ".mov", ".m4v")
 MORE_MARKER = "<!--more-->"
@@ -290,7 +290,8 @@ def _find_cover(state: StateCore) -> None:
                 return
         elif token.type in ("html_block", "html_inline"):
             raw_src = rawhtml.first_image(token.content)
-            if raw_src is not None:
+            # A script URL in raw HTML stays the author's HTML, but never the page's og:image.
+            if raw_src is not None and is_web_or_site_url(raw_src):
                 env.cover = rewrite_reference(raw_src, env.links)
                 return
 

@@ -185,6 +185,12 @@ BROKEN_INPUTS = {
         "---\ntitle: 旧文件\n---\n\n中文\n".encode("gb18030"),
         "content/2024-02-21.md:2: not UTF-8 text (byte 0xbe); save the file as UTF-8",
     ),
+    "script URL as cover": (
+        "content/2024-02-21.md",
+        '---\ntitle: t\ncover: "javascript:alert(1)"\n---\n\nbody\n',
+        "content/2024-02-21.md:3: 'cover' must be an http(s) URL or a path on the site, "
+        "not 'javascript:alert(1)'",
+    ),
     "empty file": (
         "content/2024-02-21.md",
         "",

@@ -99,6 +99,55 @@ def test_cover_falls_back_to_the_first_image_and_is_resolved() -> None:
     assert post.cover == "/2024/pics/b.png"
 
 
+def test_a_script_url_in_raw_html_is_not_taken_as_the_cover() -> None:
+    text = '<img src="javascript:alert(1)">\n\n![b](pics/b.png)\n'
+
+    post = parse_post("content/2024/02-19.md", text, SHANGHAI).post
+
+    assert post.cover == "/2024/pics/b.png"
+
+
+@pytest.mark.parametrize(
+    ("cover", "url"),
+    [
+        ("https://cdn.example.org/a.png", "https://cdn.example.org/a.png"),
+        ("HTTP://cdn.example.org/a.png", "HTTP://cdn.example.org/a.png"),
+        ("//cdn.example.org/a.png", "//cdn.example.org/a.png"),
+        ("/img/a.png", "/img/a.png"),
+        ("pics/a.png", "/2024/pics/a.png"),
+        ("pics/a:b.png", "/2024/pics/a:b.png"),
+    ],
+)
+def test_cover_may_be_a_web_url_or_a_path_on_the_site(cover: str, url: str) -> None:
+    text = f"---\ncover: '{cover}'\n---\nx\n"
+
+    assert parse_post("content/2024/02-19.md", text, SHANGHAI).post.cover == url
+
+
+@pytest.mark.parametrize(
+    "cover",
+    [
+        "javascript:alert(1)",
+        " JavaScript:alert(1)",
+        "java\\tscript:alert(1)",
+        "\\x01javascript:alert(1)",
+        "data:image/svg+xml,<svg onload=alert(1)>",
+        "vbscript:msgbox",
+        "file:///etc/passwd",
+    ],
+)
+def test_cover_with_another_scheme_is_an_error_at_its_line(cover: str) -> None:
+    text = f'---\ntitle: t\ncover: "{cover}"\n---\nx\n'
+
+    with pytest.raises(BuildFailed) as failure:
+        parse_post("content/2024/02-19.md", text, SHANGHAI)
+
+    [problem] = failure.value.problems
+    assert str(problem).startswith(
+        "content/2024/02-19.md:3: 'cover' must be an http(s) URL or a path on the site, not "
+    )
+
+
 def test_reading_time_counts_cjk_and_words_apart() -> None:
     text = "字" * 600 + " " + "word " * 200
 
