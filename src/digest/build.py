@@ -134,7 +134,8 @@ def _produce(
     existing = {o.path for o in outputs} | set(copies)
     findings = check_references(config, site.posts, existing, ids, urls)
     notes = [ContentError(store.note, CACHE_DIR)] if store and store.note else []
-    warnings = [w for item in loaded.parsed for w in item.warnings] + findings + notes
+    warnings = [*inputs.warnings, *(w for item in loaded.parsed for w in item.warnings)]
+    warnings += [*findings, *notes]
     changes = Changes(
         posts=loaded.changes,
         blobs=loaded.blobs,

@@ -10,7 +10,7 @@ import hashlib
 import os
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -62,39 +62,89 @@ def is_ignored(name: str) -> bool:
 
 @dataclass(frozen=True, slots=True)
 class Found:
-    """A file under content/: its posix path there and its path for the OS."""
+    """A file under a walked folder: its posix path there and its path for the OS."""
 
     relative: str
     path: str
 
 
-def scan(root: Path) -> tuple[list[Found], list[Found]]:
-    """Markdown posts and other files under ``root/content``, sorted, hidden ones skipped.
+@dataclass(frozen=True, slots=True)
+class Scanned:
+    """What ``scan`` found under content/, and the symlinks it would not follow."""
 
-    Folders are walked with ``os.scandir`` (symlinked folders are not entered) and no
-    ``Path`` objects are made: a serve rebuild scans thousands of posts every time.
+    posts: list[Found]
+    files: list[Found]
+    skipped: list[DigestError]
+
+
+def scan(root: Path) -> Scanned:
+    """Markdown posts and other files under ``root/content``, sorted, hidden ones skipped."""
+    found, skipped = walk(root / CONTENT_DIR, root, CONTENT_DIR, is_ignored)
+    posts = [item for item in found if item.relative.lower().endswith(".md")]
+    files = [item for item in found if not item.relative.lower().endswith(".md")]
+    return Scanned(posts, files, skipped)
+
+
+def walk(
+    folder: Path, boundary: Path, shown: str, ignored: Callable[[str], bool]
+) -> tuple[list[Found], list[DigestError]]:
+    """Files under ``folder`` sorted by path, and a warning for each symlink not followed.
+
+    A symlink (to a file or a folder) is followed only when what it points at is inside
+    ``boundary`` and not hidden there: a site must not publish the build machine's files
+    (``static/env.txt -> /proc/self/environ``) or its own secrets (``-> ../.env``).
+    Warnings name the link as ``shown/relative`` and what it points at as written. Folders
+    are walked with ``os.scandir`` and no ``Path`` objects are made for plain files: a
+    serve rebuild scans thousands of posts every time.
     """
-    folder = root / CONTENT_DIR
-    if not folder.is_dir():
-        return [], []
+    inside = boundary.resolve()
     found: list[tuple[list[str], Found]] = []
+    skipped: list[DigestError] = []
 
-    def visit(path: str, parts: list[str]) -> None:
+    def refuse(parts: list[str], why: str) -> None:
+        skipped.append(ContentError(f"symlink {why}; skipped", "/".join([shown, *parts])))
+
+    def visit(path: str, parts: list[str], ancestors: frozenset[Path]) -> None:
         with os.scandir(path) as entries:
             for entry in entries:
                 name = entry.name
-                if is_ignored(name):
+                if ignored(name):
                     continue
-                if entry.is_dir(follow_symlinks=False):
-                    visit(entry.path, [*parts, name])
-                elif entry.is_file():
-                    found.append(([*parts, name], Found("/".join([*parts, name]), entry.path)))
+                here = [*parts, name]
+                if entry.is_symlink():
+                    link = Path(entry.path)
+                    target = link.resolve()
+                    refusal = _refusal(target, inside)
+                    if refusal:
+                        refuse(here, f"to {link.readlink()} {refusal}")
+                    elif target.is_dir():
+                        if target in ancestors:
+                            refuse(here, "leads back into a folder that contains it")
+                        else:
+                            visit(entry.path, here, ancestors | {target})
+                    elif target.is_file():
+                        found.append((here, Found("/".join(here), entry.path)))
+                elif entry.is_dir(follow_symlinks=False):
+                    visit(entry.path, here, ancestors | {Path(entry.path).resolve()})
+                elif entry.is_file(follow_symlinks=False):
+                    found.append((here, Found("/".join(here), entry.path)))
 
-    visit(str(folder), [])
+    refusal = _refusal(folder.resolve(), inside) if folder.is_symlink() else None
+    if refusal:
+        refuse([], f"to {folder.readlink()} {refusal}")
+    elif folder.is_dir():
+        visit(str(folder), [], frozenset({folder.resolve()}))
     found.sort(key=lambda item: item[0])
-    posts = [item for parts, item in found if parts[-1].lower().endswith(".md")]
-    files = [item for parts, item in found if not parts[-1].lower().endswith(".md")]
-    return posts, files
+    return [item for _, item in found], skipped
+
+
+def _refusal(target: Path, inside: Path) -> str | None:
+    """Why a symlink to ``target`` (resolved) is not followed, or None when it may be."""
+    if not target.is_relative_to(inside):
+        return "leads outside the site"
+    if any(part.startswith(".") for part in target.relative_to(inside).parts):
+        return "leads to a hidden file"
+    return None
 
 
 def decode_post(source: str, data: bytes, config: Config) -> ParsedPost:

@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from digest.config import Config, load_config
-from digest.content import Found, ParsedPost, scan
+from digest.content import Found, ParsedPost, scan, walk
+from digest.errors import DigestError, sort_problems
 from digest.state import RACY_NS, Stat, cache_key, file_hash, fingerprint_text, trusted
 from digest.templates import TEMPLATES_DIR
 from digest.theme import theme_root
@@ -86,6 +87,8 @@ class Inputs:
     """Which cache fits: code, libraries, configuration and output folder."""
     posts: tuple[PostStat, ...]
     copies: dict[str, Path]
+    warnings: tuple[DigestError, ...]
+    """Symlinks not followed because they lead out of the site (see ``content.walk``)."""
     frame: str | None
     """One hash of all but the posts' bytes: options, the list of posts, templates and
     copied files; None when a copied file changed too recently for its time to be trusted."""
@@ -100,16 +103,18 @@ def read_inputs(options: BuildOptions) -> Inputs:
         overrides["strict"] = True
     config = load_config(root, overrides)
     output = check_output_folder(root, options.output or root / config.output)
-    post_files, asset_files = scan(root)
-    posts = tuple(_survey(found) for found in post_files)
-    copies = _copies(root, asset_files, output)
+    scanned = scan(root)
+    posts = tuple(_survey(found) for found in scanned.posts)
+    copies, skipped = _copies(root, scanned.files, output)
+    warnings = tuple(sort_problems([*scanned.skipped, *skipped]))
     return Inputs(
         config=config,
         output=output,
         key=cache_key(repr(config), output),
         posts=posts,
         copies=copies,
-        frame=_frame(options, posts, copies),
+        warnings=warnings,
+        frame=_frame(options, posts, copies, warnings),
     )
 
 
@@ -152,9 +157,14 @@ def unchanged_file(
 
 
 def _frame(
-    options: BuildOptions, posts: tuple[PostStat, ...], copies: dict[str, Path]
+    options: BuildOptions,
+    posts: tuple[PostStat, ...],
+    copies: dict[str, Path],
+    warnings: tuple[DigestError, ...],
 ) -> str | None:
     parts = [repr((options.drafts, options.future))]
+    # A link that appeared or went away changes what the build must say, not only copies.
+    parts.extend(str(warning) for warning in warnings)
     parts.extend(post.source for post in posts)
     for folder in (options.root / TEMPLATES_DIR, theme_root() / TEMPLATES_DIR):
         for path in sorted(folder.rglob("*")) if folder.is_dir() else ():
@@ -172,20 +182,28 @@ def _frame(
     return fingerprint_text(*parts)
 
 
-def _copies(root: Path, assets: list[Found], output: Path) -> dict[str, Path]:
-    """Theme static files, then the site's (which win), then files beside posts."""
+def _copies(
+    root: Path, assets: list[Found], output: Path
+) -> tuple[dict[str, Path], list[DigestError]]:
+    """Theme static files, then the site's (which win), then files beside posts; and the
+    symlinks not followed because they lead out of the theme or the site."""
     copies: dict[str, Path] = {}
-    for folder in dict.fromkeys((theme_root() / STATIC_DIR, root / STATIC_DIR)):
-        if folder.is_dir():
-            for path in sorted(folder.rglob("*")):
-                relative = path.relative_to(folder)
-                if path.is_file() and not any(part.startswith(".") for part in relative.parts):
-                    copies[relative.as_posix()] = path
-    for found in assets:
-        path = Path(found.path)
+    skipped: list[DigestError] = []
+    theme = theme_root()
+    for boundary in dict.fromkeys((theme, root)):
+        shown = STATIC_DIR if boundary == root else str(boundary / STATIC_DIR)
+        found, refused = walk(boundary / STATIC_DIR, boundary, shown, _hidden)
+        copies.update((item.relative, Path(item.path)) for item in found)
+        skipped.extend(refused)
+    for item in assets:
+        path = Path(item.path)
         if not path.resolve().is_relative_to(output):
-            copies[found.relative] = path
-    return copies
+            copies[item.relative] = path
+    return copies, skipped
+
+
+def _hidden(name: str) -> bool:
+    return name.startswith(".")
 
 
 def current_time() -> datetime:
