@@ -21,7 +21,7 @@ from frontmatter.default_handlers import BaseHandler, YAMLHandler
 
 from digest.config import Config
 from digest.dates import date_from_source, default_date_pattern, format_date, parse_date
-from digest.errors import BuildFailed, ContentError, DigestError
+from digest.errors import BuildFailed, ContentError, DigestError, shown
 from digest.markdown import LinkContext, render, rewrite_reference
 from digest.model import Post, Record, card_of
 from digest.text import TextStats, truncate
@@ -44,7 +44,73 @@ class TomlHandler(BaseHandler):
         return tomllib.loads(fm)
 
 
-_HANDLERS: tuple[BaseHandler, ...] = (YAMLHandler(), TomlHandler())
+EXPANDED_LIMIT = 1_000_000
+"""Characters (and one per item) front matter may hold once YAML aliases are expanded."""
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class SafeYamlHandler(YAMLHandler):
+    """``---`` front matter whose aliases cannot blow up.
+
+    PyYAML shares an aliased node instead of copying it, so 400 bytes of ``&a [*b, *b, …]``
+    load quickly but expand to gigabytes once anything walks or ``repr()``s them (the card
+    hash, an error message). The composed node graph is measured as if expanded, each
+    node once, before any value is made from it.
+    """
+
+    def load(self, fm: str, **kwargs: object) -> Any:
+        loader = _YAML_LOADER(fm)
+        try:
+            node = loader.get_single_node()
+            if node is None:
+                return None
+            _check_expanded_size(node)
+            return loader.construct_document(node)
+        finally:
+            loader.dispose()
+
+
+def _check_expanded_size(root: yaml.Node) -> None:
+    """Raise a marked YAML error at the first node too big once expanded, or in a loop."""
+    sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        key = id(node)
+        children = _children(node)
+        if children_done:
+            open_nodes.discard(key)
+            size = 1 + sum(sizes[id(child)] for child in children)
+            if isinstance(node, yaml.ScalarNode):
+                size += len(node.value)
+            if size > EXPANDED_LIMIT:
+                raise yaml.composer.ComposerError(
+                    problem=f"this value is over {EXPANDED_LIMIT:,} characters once YAML "
+                    "aliases (*name) are expanded; write it out or make it smaller",
+                    problem_mark=node.start_mark,
+                )
+            sizes[key] = size
+        elif key in open_nodes:
+            raise yaml.composer.ComposerError(
+                problem="this value contains itself through a YAML alias (*name)",
+                problem_mark=node.start_mark,
+            )
+        elif key not in sizes:
+            open_nodes.add(key)
+            stack.append((node, True))
+            stack.extend((child, False) for child in children)
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
+
+
+_HANDLERS: tuple[BaseHandler, ...] = (SafeYamlHandler(), TomlHandler())
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,6 +352,10 @@ def _split(source: str, text: str) -> tuple[Mapping[str, Any], str, str, int]:
         raise ContentError(f"invalid front matter: {problem}", source, line) from None
     except yaml.YAMLError as error:
         raise ContentError(f"invalid front matter: {error}", source, 1) from None
+    except RecursionError:  # tomllib reads nested arrays by recursion
+        raise ContentError(
+            "invalid front matter: values are nested too deeply", source, 1
+        ) from None
     except tomllib.TOMLDecodeError as error:
         found = re.search(r"line (\d+)", str(error))
         line = front_line + int(found.group(1)) - 1 if found else 1
@@ -330,14 +400,14 @@ class _Fields:
             return value.strip()
         if isinstance(value, int | float) and not isinstance(value, bool):
             return str(value)
-        self._problem(key, f"'{key}' must be text, not {value!r}; put it in quotes")
+        self._problem(key, f"'{key}' must be text, not {shown(value)}; put it in quotes")
         return ""
 
     def url(self, key: str) -> str:
         value = self.text(key)
         if value and not is_web_or_site_url(value):
             self._problem(
-                key, f"'{key}' must be an http(s) URL or a path on the site, not {value!r}"
+                key, f"'{key}' must be an http(s) URL or a path on the site, not {shown(value)}"
             )
             return ""
         return value
@@ -346,7 +416,7 @@ class _Fields:
         value = self.meta.get(key, False)
         if isinstance(value, bool):
             return value
-        self._problem(key, f"'{key}' must be true or false, not {value!r}")
+        self._problem(key, f"'{key}' must be true or false, not {shown(value)}")
         return False
 
     def tags(self) -> tuple[str, ...]:
@@ -363,7 +433,7 @@ class _Fields:
         tags: list[str] = []
         for item in items:
             if not isinstance(item, str):
-                self._problem("tags", f"tag {item!r} must be text; put it in quotes")
+                self._problem("tags", f"tag {shown(item)} must be text; put it in quotes")
             elif item.strip() and item.strip() not in tags:
                 tags.append(item.strip())
         return tuple(tags)
@@ -376,7 +446,7 @@ class _Fields:
         if parsed is None:
             self._problem(
                 key,
-                f"cannot read {key} {str(value)!r}: write it as 2024-02-19, 2024/02/19 "
+                f"cannot read {key} {shown(str(value))}: write it as 2024-02-19, 2024/02/19 "
                 "or 2024-02-19 08:30",
             )
         return parsed
