@@ -44,6 +44,11 @@ class TomlHandler(BaseHandler):
         return tomllib.loads(fm)
 
 
+MAX_TAGS = 100
+"""Tags one post may have: every tag page shows each of its posts with all their tags, so
+output grows with the square of a post's tags (1,000 tags made 71 MB)."""
+MAX_TAG_LENGTH = 60
+"""Characters in a tag: its slug is a folder name, which file systems cap at 255 bytes."""
 EXPANDED_LIMIT = 1_000_000
 """Characters (and one per item) front matter may hold once YAML aliases are expanded."""
 _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -434,8 +439,20 @@ class _Fields:
         for item in items:
             if not isinstance(item, str):
                 self._problem("tags", f"tag {shown(item)} must be text; put it in quotes")
+            elif len(item.strip()) > MAX_TAG_LENGTH:
+                self._problem(
+                    "tags",
+                    f"tag {shown(item.strip()[:20] + '…')} is longer than {MAX_TAG_LENGTH} "
+                    "characters (each tag names a folder of the site)",
+                )
             elif item.strip() and item.strip() not in tags:
                 tags.append(item.strip())
+        if len(tags) > MAX_TAGS:
+            self._problem(
+                "tags",
+                f"a post may have at most {MAX_TAGS} tags, not {len(tags)} "
+                "(each tag page and tag feed shows every tag of its posts)",
+            )
         return tuple(tags)
 
     def date(self, key: str, config: Config) -> datetime | None:

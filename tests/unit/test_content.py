@@ -70,6 +70,13 @@ def test_tags_as_a_comma_string_and_unknown_keys_kept_for_templates() -> None:
     assert post.extra == {"source_count": 3}
 
 
+def test_a_hundred_tags_of_sixty_characters_are_allowed() -> None:
+    tags = [f"{i:03d}" + "字" * 57 for i in range(100)]
+    text = f"---\ntags: [{', '.join(tags)}]\n---\nx\n"
+
+    assert parse_post("content/2024-02-19.md", text, SHANGHAI).post.tags == tuple(tags)
+
+
 def test_summary_prefers_more_then_description_then_first_paragraph() -> None:
     base = "---\ndate: 2024-02-19\n{extra}---\n\n![图](a.png)\n\n第一段文字。\n\n第二段。\n"
 
