@@ -37,7 +37,11 @@ class CjkAwareLinkify(LinkifyIt):  # type: ignore[misc]
         return found or None
 
     def match_at_start(self, text: str) -> Match | None:
-        match = super().match_at_start(_mask_cjk(text))
+        # markdown-it passes the whole rest of the paragraph for every URL: mask only as far
+        # as the URL could reach, or 2,000 URLs in a paragraph would take seconds.
+        end = _URL_BREAK.search(text)
+        window = text[: end.end()] if end else text
+        match = super().match_at_start(_mask_cjk(window))
         return self._rebuild(text, match) if match is not None and _wanted(match) else None
 
     def _rebuild(self, text: str, match: Match) -> Match:
@@ -46,26 +50,49 @@ class CjkAwareLinkify(LinkifyIt):  # type: ignore[misc]
         return rebuilt
 
 
-_CJK_RUN = re.compile(r"[\u2e80-\u2fdf\u3040-\u9fff\uac00-\ud7af\uf900-\ufaff]+")
+_CJK = "\u2e80-\u2fdf\u3040-\u9fff\uac00-\ud7af\uf900-\ufaff"
+_CJK_RUN = re.compile(f"[{_CJK}]+")
 _FULL_WIDTH = re.compile(r"[\u3000-\u303f\uff00-\uffef]")
 _PATH_LEAD = frozenset("/=#?&")
+_SPACE = re.compile(r"\s")
+_URL_MARK = re.compile(r"://|www\.")
+# The first character that _mask_cjk surely turns into (or keeps as) a space: no URL found
+# in the masked text reaches past it.
+_URL_BREAK = re.compile(f"[\\s\u3000-\u303f\uff00-\uffef]|(?<![/=#?&{_CJK}])[{_CJK}]")
 
 
 def _mask_cjk(text: str) -> str:
-    """``text`` with every CJK character that cannot belong to a URL turned into a space."""
+    """``text`` with every CJK character that cannot belong to a URL turned into a space.
+
+    A run of CJK stays when it follows ``/ = # ? &`` in a word (text between spaces) that
+    holds ``://`` or ``www.``. One pass: the word's start and the last such mark are carried
+    along, never searched again from the beginning.
+    """
     if text.isascii():
         return text
     masked = _FULL_WIDTH.sub(" ", text)
-
-    def run(found: re.Match[str]) -> str:
-        start = found.start()
-        token = masked[:start].rsplit(None, 1)[-1] if masked[:start].strip() else ""
-        in_path = (
-            start > 0 and masked[start - 1] in _PATH_LEAD and ("://" in token or "www." in token)
-        )
-        return found.group() if in_path else " " * len(found.group())
-
-    return _CJK_RUN.sub(run, masked)
+    pieces: list[str] = []
+    done = 0
+    word_start = 0  # where the word around the current run begins
+    searched = 0  # masked[:searched] has been searched for spaces
+    marks = _URL_MARK.finditer(masked)
+    mark = next(marks, None)
+    last_mark = -1  # start of the last mark that ends before the current run
+    for run in _CJK_RUN.finditer(masked):
+        start, end = run.span()
+        if start > 0 and masked[start - 1] in _PATH_LEAD:
+            for space in _SPACE.finditer(masked, searched, start):
+                word_start = space.end()
+            searched = start
+            while mark is not None and mark.end() <= start:
+                last_mark = mark.start()
+                mark = next(marks, None)
+            if last_mark >= word_start:
+                continue  # the path or query of a URL
+        pieces += (masked[done:start], " " * (end - start))
+        done = end
+    pieces.append(masked[done:])
+    return "".join(pieces)
 
 
 # Bare domains (no scheme, no www.) are linked only under these endings; country codes such

@@ -7,6 +7,9 @@ https://example.org/news/, as in test_fixtures.py:
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -303,3 +306,30 @@ def test_links_are_normalised_exactly_as_markdown_it_does(prefix: str, rest: str
     md = _markdown()
     assert md.normalizeLink(url) == normalize_url.normalizeLink(url)
     assert md.normalizeLinkText(url) == normalize_url.normalizeLinkText(url)
+
+
+# ---- bare URLs at scale -------------------------------------------------------
+
+_MANY_URLS = """
+import sys
+from digest.markdown import LinkContext, render
+line = sys.argv[1]
+body = "\\n".join(line.format(i=i) for i in range(20_000)) + "\\n"
+print(render(body, LinkContext()).html.count('<a href="https://a.org/'))
+"""
+
+
+@pytest.mark.parametrize(
+    "line", ["项目地址：https://a.org/x{i}，欢迎", "见https://a.org/文档/x{i}/中文"]
+)
+def test_twenty_thousand_bare_urls_in_one_paragraph_finish(line: str) -> None:
+    # Not a speed assertion: with work growing as the square of the URLs this would take
+    # about an hour; a minute is many times what linear work needs on a slow machine.
+    done = subprocess.run(
+        [sys.executable, "-c", _MANY_URLS, line],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert done.stdout.strip() == "20000"
