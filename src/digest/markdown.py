@@ -27,7 +27,7 @@ from pygments.lexers import get_lexer_by_name
 from pygments.util import ClassNotFound
 
 from digest import rawhtml
-from digest.linkify import CjkAwareLinkify
+from digest.linkify import CjkAwareLinkify, linkify_paragraphs
 from digest.model import Heading, Reference
 from digest.text import squash_spaces, text_stats
 from digest.urls import anchor_id, is_local_reference, is_web_or_site_url, join, resolve_local
@@ -107,6 +107,7 @@ def _markdown() -> MarkdownIt:
         "commonmark", {"html": True, "linkify": True, "typographer": False, "xhtmlOut": False}
     ).enable(["table", "strikethrough", "linkify"])
     md.linkify = CjkAwareLinkify()
+    md.core.ruler.at("linkify", linkify_paragraphs)
     md.normalizeLink = _unless_plain(md.normalizeLink)  # type: ignore[method-assign,assignment]
     md.normalizeLinkText = _unless_plain(md.normalizeLinkText)  # type: ignore[method-assign,assignment]
     md.use(footnote_plugin).use(tasklists_plugin)
