@@ -1,31 +1,32 @@
 """Reading posts: scan content/, split front matter, check every field, render the body.
 
-Layer 4: imports errors, config, dates, text, urls, model and markdown. ``parse_post`` is
-pure (text in, Post out), and so is ``decode_post`` (bytes in); ``scan`` alone touches disk.
+Layer 4: imports errors, front_matter, walk, config, dates, text, urls, model and
+markdown. ``parse_post`` is pure (text in, Post out), and so is ``decode_post`` (bytes in);
+``scan`` alone touches disk.
 """
 
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import yaml
-from frontmatter.default_handlers import BaseHandler, YAMLHandler
 
 from digest.config import Config
 from digest.dates import date_from_source, default_date_pattern, format_date, parse_date
 from digest.errors import BuildFailed, ContentError, DigestError, shown
+from digest.front_matter import HANDLERS
 from digest.markdown import LinkContext, render, rewrite_reference
 from digest.model import Post, Record, card_of
 from digest.text import TextStats, truncate
 from digest.urls import CONTENT_DIR, expand_permalink, is_web_or_site_url, slugify
+from digest.walk import Found, walk
 
 KNOWN_KEYS = frozenset(
     {"title", "date", "slug", "tags", "draft", "description", "cover", "updated", "lang"}
@@ -34,88 +35,11 @@ _TITLE_LINE = re.compile(r"\A(\s*\n)*# +(?P<title>[^\n]*?)[ #]*(\n|\Z)")
 _IGNORED_NAME = re.compile(r"(^[.#~])|(~$)|(\.sw[a-p]$)|(^4913$)|(___jb_(tmp|old)___$)")
 
 
-class TomlHandler(BaseHandler):
-    """``+++`` front matter read with the standard library's tomllib."""
-
-    FM_BOUNDARY = re.compile(r"^\+{3,}\s*$", re.MULTILINE)
-    START_DELIMITER = END_DELIMITER = "+++"
-
-    def load(self, fm: str) -> dict[str, Any]:
-        return tomllib.loads(fm)
-
-
 MAX_TAGS = 100
 """Tags one post may have: every tag page shows each of its posts with all their tags, so
 output grows with the square of a post's tags (1,000 tags made 71 MB)."""
 MAX_TAG_LENGTH = 60
 """Characters in a tag: its slug is a folder name, which file systems cap at 255 bytes."""
-EXPANDED_LIMIT = 1_000_000
-"""Characters (and one per item) front matter may hold once YAML aliases are expanded."""
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class SafeYamlHandler(YAMLHandler):
-    """``---`` front matter whose aliases cannot blow up.
-
-    PyYAML shares an aliased node instead of copying it, so 400 bytes of ``&a [*b, *b, …]``
-    load quickly but expand to gigabytes once anything walks or ``repr()``s them (the card
-    hash, an error message). The composed node graph is measured as if expanded, each
-    node once, before any value is made from it.
-    """
-
-    def load(self, fm: str, **kwargs: object) -> Any:
-        loader = _YAML_LOADER(fm)
-        try:
-            node = loader.get_single_node()
-            if node is None:
-                return None
-            _check_expanded_size(node)
-            return loader.construct_document(node)
-        finally:
-            loader.dispose()
-
-
-def _check_expanded_size(root: yaml.Node) -> None:
-    """Raise a marked YAML error at the first node too big once expanded, or in a loop."""
-    sizes: dict[int, int] = {}
-    open_nodes: set[int] = set()
-    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
-    while stack:
-        node, children_done = stack.pop()
-        key = id(node)
-        children = _children(node)
-        if children_done:
-            open_nodes.discard(key)
-            size = 1 + sum(sizes[id(child)] for child in children)
-            if isinstance(node, yaml.ScalarNode):
-                size += len(node.value)
-            if size > EXPANDED_LIMIT:
-                raise yaml.composer.ComposerError(
-                    problem=f"this value is over {EXPANDED_LIMIT:,} characters once YAML "
-                    "aliases (*name) are expanded; write it out or make it smaller",
-                    problem_mark=node.start_mark,
-                )
-            sizes[key] = size
-        elif key in open_nodes:
-            raise yaml.composer.ComposerError(
-                problem="this value contains itself through a YAML alias (*name)",
-                problem_mark=node.start_mark,
-            )
-        elif key not in sizes:
-            open_nodes.add(key)
-            stack.append((node, True))
-            stack.extend((child, False) for child in children)
-
-
-def _children(node: yaml.Node) -> list[yaml.Node]:
-    if isinstance(node, yaml.SequenceNode):
-        return list(node.value)
-    if isinstance(node, yaml.MappingNode):
-        return [part for pair in node.value for part in pair]
-    return []
-
-
-_HANDLERS: tuple[BaseHandler, ...] = (SafeYamlHandler(), TomlHandler())
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,14 +53,6 @@ class ParsedPost(Record):
 def is_ignored(name: str) -> bool:
     """Hidden files and editor droppings (``.x.swp``, ``x~``, ``.#x``, ``4913``, JetBrains temp)."""
     return _IGNORED_NAME.search(name) is not None
-
-
-@dataclass(frozen=True, slots=True)
-class Found:
-    """A file under a walked folder: its posix path there and its path for the OS."""
-
-    relative: str
-    path: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,68 +70,6 @@ def scan(root: Path) -> Scanned:
     posts = [item for item in found if item.relative.lower().endswith(".md")]
     files = [item for item in found if not item.relative.lower().endswith(".md")]
     return Scanned(posts, files, skipped)
-
-
-def walk(
-    folder: Path, boundary: Path, shown: str, ignored: Callable[[str], bool]
-) -> tuple[list[Found], list[DigestError]]:
-    """Files under ``folder`` sorted by path, and a warning for each symlink not followed.
-
-    A symlink (to a file or a folder) is followed only when what it points at is inside
-    ``boundary`` and not hidden there: a site must not publish the build machine's files
-    (``static/env.txt -> /proc/self/environ``) or its own secrets (``-> ../.env``).
-    Warnings name the link as ``shown/relative`` and what it points at as written. Folders
-    are walked with ``os.scandir`` and no ``Path`` objects are made for plain files: a
-    serve rebuild scans thousands of posts every time.
-    """
-    inside = boundary.resolve()
-    found: list[tuple[list[str], Found]] = []
-    skipped: list[DigestError] = []
-
-    def refuse(parts: list[str], why: str) -> None:
-        skipped.append(ContentError(f"symlink {why}; skipped", "/".join([shown, *parts])))
-
-    def visit(path: str, parts: list[str], ancestors: frozenset[Path]) -> None:
-        with os.scandir(path) as entries:
-            for entry in entries:
-                name = entry.name
-                if ignored(name):
-                    continue
-                here = [*parts, name]
-                if entry.is_symlink():
-                    link = Path(entry.path)
-                    target = link.resolve()
-                    refusal = _refusal(target, inside)
-                    if refusal:
-                        refuse(here, f"to {link.readlink()} {refusal}")
-                    elif target.is_dir():
-                        if target in ancestors:
-                            refuse(here, "leads back into a folder that contains it")
-                        else:
-                            visit(entry.path, here, ancestors | {target})
-                    elif target.is_file():
-                        found.append((here, Found("/".join(here), entry.path)))
-                elif entry.is_dir(follow_symlinks=False):
-                    visit(entry.path, here, ancestors | {Path(entry.path).resolve()})
-                elif entry.is_file(follow_symlinks=False):
-                    found.append((here, Found("/".join(here), entry.path)))
-
-    refusal = _refusal(folder.resolve(), inside) if folder.is_symlink() else None
-    if refusal:
-        refuse([], f"to {folder.readlink()} {refusal}")
-    elif folder.is_dir():
-        visit(str(folder), [], frozenset({folder.resolve()}))
-    found.sort(key=lambda item: item[0])
-    return [item for _, item in found], skipped
-
-
-def _refusal(target: Path, inside: Path) -> str | None:
-    """Why a symlink to ``target`` (resolved) is not followed, or None when it may be."""
-    if not target.is_relative_to(inside):
-        return "leads outside the site"
-    if any(part.startswith(".") for part in target.relative_to(inside).parts):
-        return "leads to a hidden file"
-    return None
 
 
 def decode_post(source: str, data: bytes, config: Config) -> ParsedPost:
@@ -333,7 +187,7 @@ def _cover(value: str, folder: str, config: Config) -> str:
 
 def _split(source: str, text: str) -> tuple[Mapping[str, Any], str, str, int]:
     """Front matter (parsed), its raw text, the body, and the file line the body starts on."""
-    handler = next((h for h in _HANDLERS if h.detect(text)), None)
+    handler = next((h for h in HANDLERS if h.detect(text)), None)
     if handler is None:
         return {}, "", text, 1
     try:

@@ -16,12 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from digest.config import Config, load_config
-from digest.content import Found, ParsedPost, scan, walk
+from digest.content import ParsedPost, scan
 from digest.errors import DigestError, sort_problems
 from digest.state import RACY_NS, Stat, cache_key, file_hash, fingerprint_text, trusted
 from digest.templates import TEMPLATES_DIR
 from digest.theme import theme_root
 from digest.urls import CONTENT_DIR
+from digest.walk import Found, walk
 from digest.writer import check_output_folder
 
 STATIC_DIR = "static"
@@ -190,9 +191,10 @@ def _copies(
     copies: dict[str, Path] = {}
     skipped: list[DigestError] = []
     theme = theme_root()
-    for boundary in dict.fromkeys((theme, root)):
-        shown = STATIC_DIR if boundary == root else str(boundary / STATIC_DIR)
-        found, refused = walk(boundary / STATIC_DIR, boundary, shown, _hidden)
+    # This repository is a site whose static/ is the theme's: walk it once, as the site's.
+    for boundary in [root] if theme.resolve() == root.resolve() else [theme, root]:
+        label = STATIC_DIR if boundary == root else str(boundary / STATIC_DIR)
+        found, refused = walk(boundary / STATIC_DIR, boundary, label, _hidden)
         copies.update((item.relative, Path(item.path)) for item in found)
         skipped.extend(refused)
     for item in assets:
