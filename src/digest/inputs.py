@@ -16,12 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from digest.config import Config, read_config
-from digest.content import Found, ParsedPost, scan
-from digest.errors import DigestError
+from digest.content import ParsedPost, scan
+from digest.errors import DigestError, sort_problems
 from digest.state import RACY_NS, Stat, cache_key, file_hash, fingerprint_text, trusted
 from digest.templates import TEMPLATES_DIR
 from digest.theme import theme_root
 from digest.urls import CONTENT_DIR
+from digest.walk import Found, walk
 from digest.writer import check_output_folder
 
 STATIC_DIR = "static"
@@ -87,11 +88,12 @@ class Inputs:
     """Which cache fits: code, libraries, configuration and output folder."""
     posts: tuple[PostStat, ...]
     copies: dict[str, Path]
+    warnings: tuple[DigestError, ...]
+    """About the inputs: symlinks not followed because they lead out of the site (see
+    ``walk``), and the configuration (a locale name read as a language tag)."""
     frame: str | None
     """One hash of all but the posts' bytes: options, the list of posts, templates and
     copied files; None when a copied file changed too recently for its time to be trusted."""
-    warnings: tuple[DigestError, ...] = ()
-    """About the configuration, such as a locale name read as a language tag."""
 
 
 def read_inputs(options: BuildOptions) -> Inputs:
@@ -104,17 +106,18 @@ def read_inputs(options: BuildOptions) -> Inputs:
     checked = read_config(root, overrides)
     config = checked.config
     output = check_output_folder(root, options.output or root / config.output)
-    post_files, asset_files = scan(root)
-    posts = tuple(_survey(found) for found in post_files)
-    copies = _copies(root, asset_files, output)
+    scanned = scan(root)
+    posts = tuple(_survey(found) for found in scanned.posts)
+    copies, skipped = _copies(root, scanned.files, output)
+    warnings = tuple(sort_problems([*checked.warnings, *scanned.skipped, *skipped]))
     return Inputs(
         config=config,
         output=output,
         key=cache_key(repr(config), output),
         posts=posts,
         copies=copies,
-        frame=_frame(options, posts, copies),
-        warnings=checked.warnings,
+        warnings=warnings,
+        frame=_frame(options, posts, copies, warnings),
     )
 
 
@@ -157,9 +160,14 @@ def unchanged_file(
 
 
 def _frame(
-    options: BuildOptions, posts: tuple[PostStat, ...], copies: dict[str, Path]
+    options: BuildOptions,
+    posts: tuple[PostStat, ...],
+    copies: dict[str, Path],
+    warnings: tuple[DigestError, ...],
 ) -> str | None:
     parts = [repr((options.drafts, options.future))]
+    # A link that appeared or went away changes what the build must say, not only copies.
+    parts.extend(str(warning) for warning in warnings)
     parts.extend(post.source for post in posts)
     for folder in (options.root / TEMPLATES_DIR, theme_root() / TEMPLATES_DIR):
         for path in sorted(folder.rglob("*")) if folder.is_dir() else ():
@@ -177,20 +185,29 @@ def _frame(
     return fingerprint_text(*parts)
 
 
-def _copies(root: Path, assets: list[Found], output: Path) -> dict[str, Path]:
-    """Theme static files, then the site's (which win), then files beside posts."""
+def _copies(
+    root: Path, assets: list[Found], output: Path
+) -> tuple[dict[str, Path], list[DigestError]]:
+    """Theme static files, then the site's (which win), then files beside posts; and the
+    symlinks not followed because they lead out of the theme or the site."""
     copies: dict[str, Path] = {}
-    for folder in dict.fromkeys((theme_root() / STATIC_DIR, root / STATIC_DIR)):
-        if folder.is_dir():
-            for path in sorted(folder.rglob("*")):
-                relative = path.relative_to(folder)
-                if path.is_file() and not any(part.startswith(".") for part in relative.parts):
-                    copies[relative.as_posix()] = path
-    for found in assets:
-        path = Path(found.path)
+    skipped: list[DigestError] = []
+    theme = theme_root()
+    # This repository is a site whose static/ is the theme's: walk it once, as the site's.
+    for boundary in [root] if theme.resolve() == root.resolve() else [theme, root]:
+        label = STATIC_DIR if boundary == root else str(boundary / STATIC_DIR)
+        found, refused = walk(boundary / STATIC_DIR, boundary, label, _hidden)
+        copies.update((item.relative, Path(item.path)) for item in found)
+        skipped.extend(refused)
+    for item in assets:
+        path = Path(item.path)
         if not path.resolve().is_relative_to(output):
-            copies[found.relative] = path
-    return copies
+            copies[item.relative] = path
+    return copies, skipped
+
+
+def _hidden(name: str) -> bool:
+    return name.startswith(".")
 
 
 def current_time() -> datetime:

@@ -29,10 +29,10 @@ from pygments.util import ClassNotFound
 
 from digest import rawhtml
 from digest.cjk import use_cjk_friendly
-from digest.linkify import CjkAwareLinkify
+from digest.linkify import CjkAwareLinkify, linkify_paragraphs
 from digest.model import Heading, Reference
 from digest.text import squash_spaces, text_stats
-from digest.urls import anchor_id, is_local_reference, join, resolve_local
+from digest.urls import anchor_id, is_local_reference, is_web_or_site_url, join, resolve_local
 
 VIDEO_SUFFIXES = (".mp4", ".webm", ".mov", ".m4v")
 MORE_MARKER = "<!--more-->"
@@ -109,6 +109,7 @@ def _markdown() -> MarkdownIt:
         "commonmark", {"html": True, "linkify": True, "typographer": False, "xhtmlOut": False}
     ).enable(["table", "strikethrough", "linkify"])
     md.linkify = CjkAwareLinkify()
+    md.core.ruler.at("linkify", linkify_paragraphs)
     md.normalizeLink = _unless_plain(md.normalizeLink)  # type: ignore[method-assign,assignment]
     md.normalizeLinkText = _unless_plain(md.normalizeLinkText)  # type: ignore[method-assign,assignment]
     md.use(footnote_plugin).use(tasklists_plugin).use(use_cjk_friendly)
@@ -296,7 +297,8 @@ def _find_cover(state: StateCore) -> None:
                 return
         elif token.type in ("html_block", "html_inline"):
             raw_src = rawhtml.first_image(token.content)
-            if raw_src is not None:
+            # A script URL in raw HTML stays the author's HTML, but never the page's og:image.
+            if raw_src is not None and is_web_or_site_url(raw_src):
                 env.cover = rewrite_reference(raw_src, env.links)
                 return
 

@@ -169,7 +169,7 @@ def new_post(
     tags: Iterable[str] = (),
 ) -> Path:
     """Create the post for ``day`` from the archetype, at the path the site's posts use."""
-    existing = [found.relative for found in scan(root)[0]]
+    existing = [found.relative for found in scan(root).posts]
     source = f"{CONTENT_DIR}/{post_path(existing, day, slug)}"
     path = root / source
     if path.exists():

@@ -17,7 +17,7 @@ from urllib.parse import unquote
 
 from digest.config import Config
 from digest.dates import format_period
-from digest.errors import BuildFailed, ContentError, DigestError
+from digest.errors import BuildFailed, ContentError, DigestError, shown
 from digest.model import Archive, ArchiveKind, Link, Post, Site, Tag
 from digest.urls import CONTENT_DIR, day_url, join, month_url, slugify, tag_url, year_url
 
@@ -162,7 +162,7 @@ def _tags(posts: Sequence[Post], problems: list[DigestError]) -> tuple[Tag, ...]
             if not slug:
                 problems.append(
                     ContentError(
-                        f"tag {name!r} has no letters or digits for its URL",
+                        f"tag {shown(name)} has no letters or digits for its URL",
                         post.source,
                         post.lines.get("tags", 1),
                     )
@@ -180,8 +180,8 @@ def _tags(posts: Sequence[Post], problems: list[DigestError]) -> tuple[Tag, ...]
             for other, post in others:
                 problems.append(
                     ContentError(
-                        f"tag {other!r} gets the same URL {tag_url(slug)} as tag {first!r} "
-                        f"in {first_post.source}",
+                        f"tag {shown(other)} gets the same URL {tag_url(slug)} as tag "
+                        f"{shown(first)} in {first_post.source}",
                         post.source,
                         post.lines.get("tags", 1),
                         "tags that differ only in punctuation share a URL: spell them alike",

@@ -95,6 +95,21 @@ def join(base: str, url: str) -> str:
     return quote(base.rstrip("/") + url, safe="/#%:?=&@!$'()*+,;~")
 
 
+_URL_PADDING = "".join(map(chr, range(0x21)))
+_URL_DROPPED = re.compile(r"[\t\n\r]")
+
+
+def is_web_or_site_url(ref: str) -> bool:
+    """True for an http(s) URL or a URL without a scheme (a path on the site, ``//host/x``).
+
+    Read as a browser reads it (control characters and spaces around it ignored, tabs and
+    newlines inside dropped), so ``java\\tscript:`` is the script URL it is.
+    """
+    bare = _URL_DROPPED.sub("", ref.strip(_URL_PADDING))
+    scheme = _SCHEME.match(bare)
+    return scheme is None or scheme.group().lower() in ("http:", "https:")
+
+
 def is_local_reference(ref: str) -> bool:
     """True for a relative link such as ``img/a.png`` or ``../x.pdf``, which we rewrite."""
     if not ref or ref.startswith(("/", "#", "?", "\\")):

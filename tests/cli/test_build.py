@@ -234,6 +234,24 @@ BROKEN_INPUTS = {
         "---\ntitle: 旧文件\n---\n\n中文\n".encode("gb18030"),
         "content/2024-02-21.md:2: not UTF-8 text (byte 0xbe); save the file as UTF-8",
     ),
+    "script URL as cover": (
+        "content/2024-02-21.md",
+        '---\ntitle: t\ncover: "javascript:alert(1)"\n---\n\nbody\n',
+        "content/2024-02-21.md:3: 'cover' must be an http(s) URL or a path on the site, "
+        "not 'javascript:alert(1)'",
+    ),
+    "too many tags": (
+        "content/2024-02-21.md",
+        "---\ntitle: t\n\ntags: [" + ", ".join(f"t{i}" for i in range(101)) + "]\n---\n\nbody\n",
+        "content/2024-02-21.md:4: a post may have at most 100 tags, not 101 "
+        "(each tag page and tag feed shows every tag of its posts)",
+    ),
+    "a tag too long for a file name": (
+        "content/2024-02-21.md",
+        "---\ntitle: t\ntags: [AI, " + "中" * 200 + "]\n---\n\nbody\n",
+        "content/2024-02-21.md:3: tag '" + "中" * 20 + "…' is longer than 60 characters "
+        "(each tag names a folder of the site)",
+    ),
     "empty file": (
         "content/2024-02-21.md",
         "",

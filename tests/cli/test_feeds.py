@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import xml.etree.ElementTree as ET
+from html.parser import HTMLParser
 
 import feedparser
 import pytest
@@ -148,3 +150,54 @@ def test_post_pages_carry_canonical_and_open_graph(feed_site: SiteFolder) -> Non
     assert '<meta property="og:type" content="article">' in page
     assert '<meta property="og:image" content="https://example.org/news/2024/pics/a.png">' in page
     assert '<meta name="twitter:card" content="summary_large_image">' in page
+
+
+def _tags_in_html(text: str) -> list[str]:
+    """Start tags an HTML reader would make of ``text``."""
+    found: list[str] = []
+
+    class Collector(HTMLParser):
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            found.append(tag)
+
+    collector = Collector()
+    collector.feed(text)
+    collector.close()
+    return found
+
+
+@pytest.mark.parametrize(
+    ("front", "body", "shown"),
+    [
+        (
+            "description: 'A <img src=x onerror=alert(2)> & co'",
+            "正文。\n",
+            "A <img src=x onerror=alert(2)> & co",
+        ),
+        ("", "转义的 &lt;img src=x onerror=alert(3)&gt; 文字。\n", "转义的 <img src=x"),
+    ],
+)
+def test_rss_description_is_html_that_shows_the_authors_text(
+    site: SiteFolder, front: str, body: str, shown: str
+) -> None:
+    site.write(
+        "digest.toml",
+        'title = "日报"\ndescription = "A <b>site</b>"\nbase_url = "https://example.org/"\n',
+    )
+    site.write("content/2024-02-19.md", f"---\ntitle: T\n{front}\n---\n\n{body}")
+    assert site.digest("build").code == 0
+
+    channel = ET.fromstring(site.read("public/feed.xml")).find("channel")
+    assert channel is not None
+    for description in (channel.findtext("description"), channel.findtext("item/description")):
+        # RSS 2.0: the decoded text is HTML; the author wrote text, so no element may appear.
+        assert description is not None
+        assert _tags_in_html(description) == []
+    item = channel.findtext("item/description") or ""
+    assert html.unescape(item).startswith(shown)
+    assert html.unescape(channel.findtext("description") or "") == "A <b>site</b>"
+
+    parsed = feedparser.parse(site.read("public/feed.xml"))
+    assert parsed.bozo == 0
+    assert "<img" not in parsed.entries[0].summary
+    assert html.unescape(parsed.entries[0].summary).startswith(shown)

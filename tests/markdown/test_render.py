@@ -7,15 +7,21 @@ https://example.org/news/, as in test_fixtures.py:
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from markdown_it import MarkdownIt
 from markdown_it.common import normalize_url
+from markdown_it.rules_core.linkify import linkify as markdown_it_linkify
 
 from digest.markdown import (
     LinkContext,
     MarkdownWarning,
     Rendered,
+    _Env,
     _markdown,
     render,
     rewrite_raw_html,
@@ -326,3 +332,57 @@ def test_a_raw_tag_with_a_missing_quote_is_a_warning_on_its_line() -> None:
 )
 def test_tags_escaped_on_purpose_are_no_warning(body: str) -> None:
     assert _render(body).warnings == ()
+
+
+# ---- bare URLs at scale -------------------------------------------------------
+
+_PIECES = [
+    "[x](http://a.org/p)", '<a href="q">', "</a>", "http\\://a.org", "mailto:a@b.org",
+    "MAILTO:c@d.org", "a@b.org", "www.x.com", "https://y.org/中", "example.com", "main.py",
+    "中文", "：", "，", " ", "\n", "*", "`", "/", "x", "http://", "ftp://f.org/x", "<b>",
+    "\\", "&amp;", "![i](p.png)", "https://a.org/x)", "(", ")", "http://1.2.3.4/",
+]  # fmt: skip
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=14).map("".join))
+def test_our_linkify_rule_makes_the_links_markdown_its_rule_makes(body: str) -> None:
+    stock = _markdown.__wrapped__()
+    stock.core.ruler.at("linkify", markdown_it_linkify)
+
+    def html(md: MarkdownIt) -> str:
+        env = {"digest": _Env(links=CONTEXT, first_line=1)}
+        return md.renderer.render(md.parse(body, env), md.options, env)
+
+    assert html(_markdown()) == html(stock)
+
+
+_MANY_URLS = """
+import sys
+from digest.markdown import LinkContext, render
+line, count = sys.argv[1], int(sys.argv[2])
+body = "\\n".join(line.format(i=i) for i in range(count)) + "\\n"
+print(render(body, LinkContext()).html.count('<a href="'))
+"""
+
+
+@pytest.mark.parametrize(
+    ("line", "count"),
+    [
+        ("项目地址：https://a.org/x{i}，欢迎", 20_000),
+        ("见https://a.org/文档/x{i}/中文", 20_000),
+        # Bare hosts are found after parsing, by another rule: it took 9 s for 20,000.
+        ("项目地址：www.a.org/x{i}，欢迎", 80_000),
+    ],
+)
+def test_many_bare_urls_in_one_paragraph_finish(line: str, count: int) -> None:
+    # Not a speed assertion: with work growing as the square of the URLs this would take
+    # many minutes; a minute is many times what linear work needs on a slow machine.
+    done = subprocess.run(
+        [sys.executable, "-c", _MANY_URLS, line, str(count)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert done.stdout.strip() == str(count)

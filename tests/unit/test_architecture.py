@@ -17,6 +17,8 @@ LAYERS = {
     "text": 0,
     "theme": 0,
     "linkify": 0,
+    "front_matter": 1,
+    "walk": 1,
     "rawhtml": 0,
     "cjk": 0,
     "__init__": 1,

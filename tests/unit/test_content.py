@@ -78,6 +78,13 @@ def test_tags_in_a_string_split_on_chinese_commas_too() -> None:
     assert post.tags == ("AI", "大模型", "视频生成", "Sora")
 
 
+def test_a_hundred_tags_of_sixty_characters_are_allowed() -> None:
+    tags = [f"{i:03d}" + "字" * 57 for i in range(100)]
+    text = f"---\ntags: [{', '.join(tags)}]\n---\nx\n"
+
+    assert parse_post("content/2024-02-19.md", text, SHANGHAI).post.tags == tuple(tags)
+
+
 def test_summary_prefers_more_then_description_then_first_paragraph() -> None:
     base = "---\ndate: 2024-02-19\n{extra}---\n\n![图](a.png)\n\n第一段文字。\n\n第二段。\n"
 
@@ -105,6 +112,55 @@ def test_cover_falls_back_to_the_first_image_and_is_resolved() -> None:
     post = parse_post("content/2024/02-19.md", text, SHANGHAI).post
 
     assert post.cover == "/2024/pics/b.png"
+
+
+def test_a_script_url_in_raw_html_is_not_taken_as_the_cover() -> None:
+    text = '<img src="javascript:alert(1)">\n\n![b](pics/b.png)\n'
+
+    post = parse_post("content/2024/02-19.md", text, SHANGHAI).post
+
+    assert post.cover == "/2024/pics/b.png"
+
+
+@pytest.mark.parametrize(
+    ("cover", "url"),
+    [
+        ("https://cdn.example.org/a.png", "https://cdn.example.org/a.png"),
+        ("HTTP://cdn.example.org/a.png", "HTTP://cdn.example.org/a.png"),
+        ("//cdn.example.org/a.png", "//cdn.example.org/a.png"),
+        ("/img/a.png", "/img/a.png"),
+        ("pics/a.png", "/2024/pics/a.png"),
+        ("pics/a:b.png", "/2024/pics/a:b.png"),
+    ],
+)
+def test_cover_may_be_a_web_url_or_a_path_on_the_site(cover: str, url: str) -> None:
+    text = f"---\ncover: '{cover}'\n---\nx\n"
+
+    assert parse_post("content/2024/02-19.md", text, SHANGHAI).post.cover == url
+
+
+@pytest.mark.parametrize(
+    "cover",
+    [
+        "javascript:alert(1)",
+        " JavaScript:alert(1)",
+        "java\\tscript:alert(1)",
+        "\\x01javascript:alert(1)",
+        "data:image/svg+xml,<svg onload=alert(1)>",
+        "vbscript:msgbox",
+        "file:///etc/passwd",
+    ],
+)
+def test_cover_with_another_scheme_is_an_error_at_its_line(cover: str) -> None:
+    text = f'---\ntitle: t\ncover: "{cover}"\n---\nx\n'
+
+    with pytest.raises(BuildFailed) as failure:
+        parse_post("content/2024/02-19.md", text, SHANGHAI)
+
+    [problem] = failure.value.problems
+    assert str(problem).startswith(
+        "content/2024/02-19.md:3: 'cover' must be an http(s) URL or a path on the site, not "
+    )
 
 
 def test_reading_time_counts_cjk_and_words_apart() -> None:
