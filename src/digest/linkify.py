@@ -21,6 +21,7 @@ class CjkAwareLinkify(LinkifyIt):  # type: ignore[misc]
     """linkify-it, made to read bare URLs in Chinese text as a writer means them.
 
     - A URL stops where CJK text or full-width punctuation begins (``地址：https://a.b/c。``),
+      or quotes, ……, ——, ·, an en dash, an arrow or an emoji (``“https://a.b/c”``),
       except CJK right after ``/ = # ? &`` of a URL, which is its path or query
       (``https://zh.wikipedia.org/wiki/人工智能``).
     - A URL glued to Chinese text before it is still found (``访问www.example.com``).
@@ -58,13 +59,19 @@ class CjkAwareLinkify(LinkifyIt):  # type: ignore[misc]
 
 _CJK = "\u2e80-\u2fdf\u3040-\u9fff\uac00-\ud7af\uf900-\ufaff"
 _CJK_RUN = re.compile(f"[{_CJK}]+")
-_FULL_WIDTH = re.compile(r"[\u3000-\u303f\uff00-\uffef]")
+# Where a URL glued to Chinese text ends: CJK and full-width punctuation, and what Chinese
+# text puts around URLs too: “” ‘’, …… and ——, ·, en dash, arrows, emoji.
+_STOPS = (
+    "\u3000-\u303f\uff00-\uffef\u00b7\u2013\u2014\u2018-\u201f\u2026\u2190-\u21ff"
+    "\u2600-\u27bf\U0001f000-\U0001faff"
+)
+_STOP = re.compile(f"[{_STOPS}]")
 _PATH_LEAD = frozenset("/=#?&")
 _SPACE = re.compile(r"\s")
 _URL_MARK = re.compile(r"://|www\.")
 # The first character that _mask_cjk surely turns into (or keeps as) a space: no URL found
 # in the masked text reaches past it.
-_URL_BREAK = re.compile(f"[\\s\u3000-\u303f\uff00-\uffef]|(?<![/=#?&{_CJK}])[{_CJK}]")
+_URL_BREAK = re.compile(f"[\\s{_STOPS}]|(?<![/=#?&{_CJK}])[{_CJK}]")
 
 
 def _mask_cjk(text: str) -> str:
@@ -76,7 +83,7 @@ def _mask_cjk(text: str) -> str:
     """
     if text.isascii():
         return text
-    masked = _FULL_WIDTH.sub(" ", text)
+    masked = _STOP.sub(" ", text)
     pieces: list[str] = []
     done = 0
     word_start = 0  # where the word around the current run begins
