@@ -39,7 +39,18 @@ from digest.urls import CONTENT_DIR, expand_permalink, is_web_or_site_url, slugi
 from digest.walk import Found, walk
 
 KNOWN_KEYS = frozenset(
-    {"title", "date", "slug", "tags", "draft", "description", "cover", "updated", "lang"}
+    {
+        "title",
+        "date",
+        "slug",
+        "tags",
+        "draft",
+        "description",
+        "cover",
+        "updated",
+        "lang",
+        "author",
+    }
 )
 _TITLE_LINE = re.compile(r"\A(\s*\n)*# +(?P<title>[^\n]*?)[ #]*(\n|\Z)")
 _TAG_SEPARATORS = re.compile("[,，、]")
@@ -136,6 +147,7 @@ def parse_post(source: str, text: str, config: Config) -> ParsedPost:
     slug_value = fields.text("slug")
     cover = fields.url("cover")
     language = fields.text("lang")
+    author = fields.text("author")
     tags = fields.tags()
     draft = fields.flag("draft")
     updated = fields.date("updated", config)
@@ -188,6 +200,7 @@ def parse_post(source: str, text: str, config: Config) -> ParsedPost:
         "words": rendered.words,
         "updated": updated.astimezone(config.zone) if updated else None,
         "language": language,
+        "author": author,
         "references": rendered.references,
         "extra": {k: v for k, v in meta.items() if k not in KNOWN_KEYS},
         "lines": {key: fields.line(key) for key in ("date", "slug", "tags") if key in meta},

@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import urljoin
 
 from digest.config import Config
+from digest.markdown import without_heading_anchors
 from digest.model import Post
 from digest.rawhtml import rewrite_html_urls
 from digest.urls import join, origin
@@ -44,6 +45,8 @@ class FeedItem:
     updated: datetime
     tags: tuple[str, ...]
     image: str | None
+    author: str
+    """The post's own author, or "" when it is the feed's."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -54,6 +57,7 @@ class Feed:
     description: str
     language: str
     author: str
+    """The site's ``author``, else its title: Atom requires an author (RFC 4287 4.1.1)."""
     home: str
     """Absolute url of the page the feed belongs to."""
     rss: str
@@ -91,7 +95,7 @@ def make_feed(
         title=title,
         description=config.description,
         language=config.language,
-        author=config.author,
+        author=config.author or config.title,
         home=absolute(config, page_url),
         rss=rss,
         atom=atom,
@@ -114,12 +118,13 @@ def _item(config: Config, post: Post) -> FeedItem:
         id=permalink,
         url=permalink,
         title=post.title,
-        html=rewrite_html_urls(post.html, resolve),
+        html=rewrite_html_urls(without_heading_anchors(post.html), resolve),
         summary=post.summary,
         published=post.date,
         updated=post.updated or post.date,
         tags=post.tags,
         image=resolve(post.cover) if post.cover else None,
+        author=post.author if post.author != (config.author or config.title) else "",
     )
 
 
@@ -160,8 +165,7 @@ def rss(feed: Feed) -> bytes:
         _text(entry, "link", item.url)
         _text(entry, "guid", item.id, isPermaLink="true")
         _text(entry, "pubDate", format_datetime(item.published))
-        if feed.author:
-            _text(entry, "dc:creator", feed.author)
+        _text(entry, "dc:creator", item.author or feed.author)
         for tag in item.tags:
             _text(entry, "category", tag)
         _text(entry, "description", _as_html(item.summary or item.title))
@@ -181,9 +185,7 @@ def atom(feed: Feed) -> bytes:
     ET.SubElement(root, "link", {"href": feed.atom, "rel": "self", "type": "application/atom+xml"})
     if feed.updated:
         _text(root, "updated", feed.updated.isoformat())
-    if feed.author:
-        author = ET.SubElement(root, "author")
-        _text(author, "name", feed.author)
+    _text(ET.SubElement(root, "author"), "name", feed.author)
     ET.SubElement(root, "generator").text = "digest"
     for item in feed.items:
         entry = ET.SubElement(root, "entry")
@@ -192,6 +194,8 @@ def atom(feed: Feed) -> bytes:
         ET.SubElement(entry, "link", {"href": item.url, "rel": "alternate", "type": "text/html"})
         _text(entry, "published", item.published.isoformat())
         _text(entry, "updated", item.updated.isoformat())
+        if item.author:
+            _text(ET.SubElement(entry, "author"), "name", item.author)
         for tag in item.tags:
             ET.SubElement(entry, "category", {"term": clean(tag)})
         if item.summary:
@@ -216,8 +220,7 @@ def json_feed(feed: Feed) -> bytes:
     }
     if feed.description:
         document["description"] = clean(feed.description)
-    if feed.author:
-        document["authors"] = [{"name": clean(feed.author)}]
+    document["authors"] = [{"name": clean(feed.author)}]
     items = []
     for item in feed.items:
         entry: dict[str, object] = {
@@ -230,6 +233,8 @@ def json_feed(feed: Feed) -> bytes:
         }
         if item.summary:
             entry["summary"] = clean(item.summary)
+        if item.author:
+            entry["authors"] = [{"name": clean(item.author)}]
         if item.tags:
             entry["tags"] = [clean(tag) for tag in item.tags]
         if item.image:

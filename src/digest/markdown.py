@@ -182,13 +182,22 @@ def _render_heading_close(
     self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
 ) -> str:
     ident = tokens[idx - 2].attrGet("id")
-    anchor = (
-        f' <a class="heading-anchor" href="#{escape(str(ident))}" aria-hidden="true" '
-        f'tabindex="-1">#</a>'
-        if ident
-        else ""
-    )
+    anchor = _HEADING_ANCHOR.format(ident=escape(str(ident))) if ident else ""
     return f"{anchor}</{tokens[idx].tag}>\n"
+
+
+_HEADING_ANCHOR = (
+    ' <a class="heading-anchor" href="#{ident}" aria-hidden="true" tabindex="-1">#</a>'
+)
+_HEADING_ANCHORS = re.compile(
+    re.escape(_HEADING_ANCHOR).replace(re.escape("{ident}"), '[^"]*') + r"(?=</h[1-6]>)"
+)
+
+
+def without_heading_anchors(html: str) -> str:
+    """A post's HTML less the ``#`` links after its headings: feed readers show them as a
+    stray ``#``, and a reader there cannot use them anyway."""
+    return _HEADING_ANCHORS.sub("", html)
 
 
 # ---- code -------------------------------------------------------------------

@@ -93,6 +93,8 @@ class Post(Record):
     updated: dt.datetime | None = None
     language: str = ""
     """The post's own language when front matter sets one; else the site's."""
+    author: str = ""
+    """The post's own author when front matter names one; else the site's ``author``."""
     references: tuple[Reference, ...] = ()
     fingerprint: str = ""
     """Hash of the post's path and text: with the config and code it decides every field."""
