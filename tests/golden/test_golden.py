@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SiteFolder
+from tests.conftest import SiteFolder, nu_check
 
 HERE = Path(__file__).parent
 SITES = sorted(path.name for path in (HERE / "sites").iterdir() if path.is_dir())
@@ -45,3 +45,8 @@ def test_site_matches_its_expected_tree(name: str, tmp_path: Path) -> None:
     assert sorted(actual) == sorted(expected)
     for path, data in expected.items():
         assert actual[path].decode() == data.decode(), path
+
+
+@pytest.mark.parametrize("name", SITES)
+def test_expected_tree_is_valid_html(name: str) -> None:
+    nu_check(HERE / "expected" / name)
