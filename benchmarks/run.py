@@ -1,8 +1,11 @@
 """Time digest against Hugo on the same digest corpus, in one run, on this machine.
 
-    python benchmarks/run.py [--sizes 1000 10000] [--repeat 3] [--json results.json]
+    python benchmarks/run.py [--sizes 1000 10000] [--repeat 3] [--style dense|light]
+                             [--json results.json]
 
-For each size it writes a corpus (benchmarks/corpus.py), then measures, each as a whole
+First it times Markdown alone: digest's renderer and stock markdown-it-py on the same
+1,000 posts, in milliseconds a post. For each size it writes a corpus
+(benchmarks/corpus.py, link-dense unless --style light), then measures, each as a whole
 process (start-up included) and as the median of --repeat runs:
 
     cold        no cache, empty output folder
@@ -160,6 +163,39 @@ def bench_bare_urls(count: int, repeat: int) -> float:
     return statistics.median(samples)
 
 
+def bench_markdown(site: Path, limit: int = 1000) -> dict[str, float]:
+    """Milliseconds a post (median of 3 passes over up to ``limit`` posts, one process)
+    for digest's Markdown renderer and for stock markdown-it-py (CommonMark, raw HTML,
+    linkify, tables, strikethrough): the floor a pure-Python pipeline starts from."""
+    from markdown_it import MarkdownIt
+
+    from digest.markdown import LinkContext, render
+
+    bodies = [
+        path.read_text(encoding="utf-8").split("\n---\n", 1)[-1]
+        for path in sorted((site / "content").rglob("*.md"))[:limit]
+    ]
+    stock = MarkdownIt("commonmark", {"html": True, "linkify": True}).enable(
+        ["table", "strikethrough", "linkify"]
+    )
+    context = LinkContext(folder="2020", base_path="/", site_host="example.org")
+    renderers: dict[str, Callable[[str], object]] = {
+        "digest": lambda body: render(body, context),
+        "markdown-it-py": stock.render,
+    }
+    result = {}
+    for name, renderer in renderers.items():
+        renderer(bodies[0])
+        samples = []
+        for _ in range(3):
+            started = time.perf_counter()
+            for body in bodies:
+                renderer(body)
+            samples.append((time.perf_counter() - started) * 1000 / len(bodies))
+        result[name] = statistics.median(samples)
+    return result
+
+
 def _print_bare_urls(count: int, repeat: int) -> float:
     seconds = bench_bare_urls(count, repeat)
     print(f"bare URLs: {count} in one Chinese paragraph rendered in {seconds:.2f} s")
@@ -173,18 +209,34 @@ def main() -> None:
     parser.add_argument("--json", type=Path, default=HERE / "results.json")
     parser.add_argument("--urls", type=int, default=10_000)
     parser.add_argument("--urls-only", action="store_true")
+    parser.add_argument("--style", choices=("dense", "light"), default="dense")
     args = parser.parse_args()
     if args.urls_only:
         _print_bare_urls(args.urls, args.repeat)
         return
 
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
-    report: dict[str, object] = {"machine": machine, "repeat": args.repeat, "sizes": {}}
-    print(f"machine: {machine}; median of {args.repeat} runs; wall s / CPU s / peak MB")
+    report: dict[str, object] = {
+        "machine": machine,
+        "repeat": args.repeat,
+        "corpus": args.style,
+        "sizes": {},
+    }
+    print(f"machine: {machine}; {args.style} corpus; median of {args.repeat} runs")
+    with tempfile.TemporaryDirectory() as folder:
+        write_corpus(Path(folder), 1000, seed=2024, hugo=False, style=args.style)
+        markdown = bench_markdown(Path(folder) / "digest")
+    ours, floor = markdown["digest"], markdown["markdown-it-py"]
+    print(
+        f"Markdown per post: digest {ours:.2f} ms, markdown-it-py alone {floor:.2f} ms "
+        f"({ours / floor:.2f}×)"
+    )
+    report["markdown_ms_per_post"] = markdown
+    print("wall s / CPU s / peak MB")
     print(f"{'posts':>6}  {'scenario':<10} {'digest':>24} {'× Hugo cold':>12} {'Hugo':>24}")
     for size in args.sizes:
         with tempfile.TemporaryDirectory() as folder:
-            write_corpus(Path(folder), size, seed=2024, hugo=True)
+            write_corpus(Path(folder), size, seed=2024, hugo=True, style=args.style)
             hugo = bench_hugo(Path(folder) / "hugo", args.repeat)
             digest = bench_digest(Path(folder) / "digest", args.repeat)
         reference = hugo.get("cold")
