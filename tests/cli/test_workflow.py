@@ -49,6 +49,21 @@ def test_actionlint_really_reports_mistakes(tmp_path: Path) -> None:
     assert "broken.yml:" in done.stdout
 
 
+def _fenced_sh(markdown: str, after: str) -> list[str]:
+    """The lines of the first ```sh block after the line ``after``."""
+    rest = markdown.split(after, 1)[1]
+    return rest.split("```sh\n", 1)[1].split("```", 1)[0].splitlines()
+
+
+def test_ci_runs_the_readme_test_command_word_for_word_in_a_venv() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    (command,) = _fenced_sh(readme, "Install and run the tests:")
+    script = (REPO / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+
+    assert script[-1] == command
+    assert script[-2] == "python -m venv .venv && . .venv/bin/activate"
+
+
 def test_workflow_publishes_daily_and_builds_with_the_pages_url() -> None:
     text = WORKFLOW.read_text(encoding="utf-8")
 
