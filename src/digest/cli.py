@@ -97,7 +97,10 @@ def _parser() -> argparse.ArgumentParser:
             "the GitHub Pages workflow and a README. Refuses a folder that has files, "
             "unless --force; never overwrites a file."
         ),
-        epilog="example: digest init ai-daily --title 'AI 日报' --timezone Asia/Shanghai",
+        epilog=(
+            "example: digest init ai-daily --title 'AI 日报' --language zh-CN "
+            "--timezone Asia/Shanghai"
+        ),
     )
     init.add_argument("folder", nargs="?", type=Path, default=Path(), metavar="DIR")
     init.add_argument("--title", default="My digest", help="site title (default: My digest)")

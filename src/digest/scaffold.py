@@ -99,17 +99,23 @@ def _starter_files(
     toml = {"title": title, "language": language, "timezone": timezone}
     example = today - timedelta(days=1)
     folder = f"{CONTENT_DIR}/{example.year}"
+    words = _starter_words(language)
     return {
         CONFIG_FILE: _fill(
             "digest.toml", {key: _toml_string(value) for key, value in toml.items()}
         ),
-        "README.md": _fill("README.md", {"title": title}),
+        "README.md": _fill(f"{words}/README.md", {"title": title}),
         ".gitignore": (STARTER / "gitignore").read_bytes(),
         "requirements.txt": f"digest-ssg=={version}\n".encode(),
         WORKFLOW: (theme_root() / WORKFLOW).read_bytes(),
-        f"{folder}/{example:%m-%d}.md": (STARTER / "example.md").read_bytes(),
+        f"{folder}/{example:%m-%d}.md": (STARTER / words / "example.md").read_bytes(),
         f"{folder}/images/welcome.svg": (STARTER / "welcome.svg").read_bytes(),
     }
+
+
+def _starter_words(language: str) -> str:
+    """The starter folder (``zh`` or ``en``) whose example post and README fit ``language``."""
+    return "zh" if language.split("-")[0].lower() == "zh" else "en"
 
 
 def _fill(name: str, values: dict[str, str]) -> bytes:

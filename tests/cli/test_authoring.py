@@ -14,8 +14,23 @@ REPO = Path(__file__).resolve().parents[2]
 LATE_EVENING_UTC = {"SOURCE_DATE_EPOCH": "1767310200"}
 
 
-def test_init_makes_a_site_that_builds_strictly(site: SiteFolder) -> None:
-    run = site.digest("init", "blog", "--title", "AI 日报", "--timezone", "Asia/Shanghai")
+@pytest.mark.parametrize(
+    ("language", "html_lang", "welcome", "readme_heading"),
+    [
+        ((), "en", "Welcome to your digest", "## Writing"),  # the pinned locale is C.UTF-8
+        (("--language", "zh-CN"), "zh-CN", "欢迎来到你的日报", "## 写作"),
+    ],
+)
+def test_init_makes_a_site_in_its_language_that_builds_strictly(
+    site: SiteFolder,
+    language: tuple[str, ...],
+    html_lang: str,
+    welcome: str,
+    readme_heading: str,
+) -> None:
+    run = site.digest(
+        "init", "blog", "--title", "AI 日报", *language, "--timezone", "Asia/Shanghai"
+    )
     assert run.code == 0, run.stderr
     assert "created blog/digest.toml" in run.stdout
     assert run.stdout.strip().endswith("next: cd blog && digest new && digest serve")
@@ -26,11 +41,13 @@ def test_init_makes_a_site_that_builds_strictly(site: SiteFolder) -> None:
     assert "/public/" in blog.read(".gitignore")
     assert "/.digest-cache/" in blog.read(".gitignore")
     assert blog.read("README.md").startswith("# AI 日报\n")
+    assert f"\n{readme_heading}\n" in blog.read("README.md")
 
     built = blog.digest("build", "--strict")
     assert built.code == 0, built.stderr
     home = blog.read("public/index.html")
-    assert "Welcome to your digest" in home
+    assert f'<html lang="{html_lang}">' in home
+    assert welcome in home
     assert '<img src="/2025/images/welcome.svg"' in blog.read("public/2025/12/31/index.html")
     assert (blog.root / "public/2025/images/welcome.svg").is_file()
 

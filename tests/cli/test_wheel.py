@@ -75,7 +75,8 @@ def test_the_wheel_carries_theme_archetype_workflow_and_starter(wheel: Path) -> 
         "digest/theme/static/assets/style.css",
         "digest/theme/.github/workflows/publish.yml",
         "digest/starter/digest.toml",
-        "digest/starter/example.md",
+        "digest/starter/en/example.md",
+        "digest/starter/zh/example.md",
     ):
         assert name in names
 
