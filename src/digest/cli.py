@@ -117,7 +117,8 @@ def _parser() -> argparse.ArgumentParser:
         description=(
             "Create the post for DATE (default: today in the site timezone) from "
             "templates/archetypes/post.md (or the built-in one), at the path the site's "
-            "newest post uses. Prints the path; never overwrites."
+            "newest post uses, as a draft (delete its draft: true line to publish). "
+            "Prints the path; never overwrites."
         ),
         epilog="example: digest new tomorrow --title 'Gemini 与 Sora' --tags 模型,视频 --edit",
     )

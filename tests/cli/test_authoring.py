@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import SiteFolder
+from tests.conftest import SiteFolder, start_preview, stop_preview
 
 REPO = Path(__file__).resolve().parents[2]
 # 2026-01-01 23:30 UTC: already 2026-01-02 in Shanghai, still 2026-01-01 in Los Angeles.
@@ -127,11 +127,45 @@ def test_new_writes_the_skeleton_with_title_slug_and_tags(site: SiteFolder) -> N
     assert text.count("![") == 3
     assert text.count("[@handle](https://x.com/handle) [@other](https://x.com/other)  \n") == 3
 
-    built = site.digest("build", "--strict")
+    built = site.digest("build", "--strict", "--drafts")
     assert built.code == 0, built.stderr
     page = site.read("public/2024/02/19/big-day/index.html")
     assert "<h1>Gemini 与 &#34;Sora&#34;</h1>" in page
     assert 'href="/tags/%E6%A8%A1%E5%9E%8B/"' in page
+
+
+@pytest.mark.parametrize(
+    ("language", "comment"),
+    [("en", "a draft: delete this line to publish"), ("zh-CN", "草稿：写好后删掉这一行即可发布")],
+)
+def test_a_new_post_is_a_draft_until_its_line_is_deleted(
+    site: SiteFolder, language: str, comment: str
+) -> None:
+    site.write("digest.toml", f'language = "{language}"\n')
+    created = site.digest("new", "2024-02-19").stdout.strip()
+    assert f"\ndraft: true  # {comment}\n" in site.read(created)
+
+    skipped = site.digest("build", "--strict")
+    assert skipped.code == 0, skipped.stderr
+    assert "left out 1 draft" in skipped.stdout
+    assert not (site.root / "public/2024/02/19/index.html").exists()
+
+    text = site.read(created)
+    site.write(created, text.replace(f"draft: true  # {comment}\n", ""))
+    published = site.digest("build", "--strict")
+    assert published.code == 0, published.stderr
+    assert (site.root / "public/2024/02/19/index.html").is_file()
+
+
+def test_serve_shows_a_new_draft(site: SiteFolder) -> None:
+    assert site.digest("new", "2024-02-19").code == 0
+    preview = start_preview(site.root)
+    try:
+        page = preview.get("/2024/02/19/")
+    finally:
+        stop_preview(preview)
+
+    assert '<h2 id="1-headline">1. Headline' in page
 
 
 def test_new_refuses_to_overwrite(site: SiteFolder) -> None:

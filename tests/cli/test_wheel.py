@@ -104,7 +104,7 @@ def test_init_new_build_from_the_wheel_gives_a_valid_site(venv_bin: Path, tmp_pa
     assert 'timezone = "America/Los_Angeles"' in (site / "digest.toml").read_text("utf-8")
     created = _run(digest, "new", cwd=site).strip()
     assert created == "content/2025/12-31.md"
-    output = _run(digest, "build", "--strict", cwd=site)
+    output = _run(digest, "build", "--strict", "--drafts", cwd=site)  # the new post is a draft
     assert "built 2 posts" in output
 
     public = site / "public"
