@@ -275,7 +275,13 @@ def _init(args: argparse.Namespace) -> int:
 
     from digest.build import current_time
     from digest.errors import UsageError
-    from digest.scaffold import init_site, local_language, local_timezone, today_in
+    from digest.scaffold import (
+        init_site,
+        installed_pin,
+        local_language,
+        local_timezone,
+        today_in,
+    )
 
     timezone = args.timezone or local_timezone()
     try:
@@ -285,19 +291,22 @@ def _init(args: argparse.Namespace) -> int:
             f"unknown timezone {timezone!r} (use a name such as Asia/Shanghai)"
         ) from None
     folder: Path = args.folder
+    pin = installed_pin(__version__)
     created = init_site(
         folder,
         title=args.title,
         language=args.language or local_language(),
         timezone=timezone,
         today=today_in(zone, current_time()),
-        version=__version__,
+        requirements=pin.text,
         force=args.force,
     )
     for name in created.written:
         print(f"created {_shown(str(folder / name))}")
     for name in created.kept:
         print(f"kept    {_shown(str(folder / name))} (already there)")
+    if pin.warning and "requirements.txt" in created.written:
+        print(f"warning: {pin.warning}", file=sys.stderr)
     go = "" if folder.resolve() == Path.cwd() else f"cd {shlex.quote(_shown(str(folder)))} && "
     print(f"next: {go}digest new && digest serve")
     return EXIT_OK

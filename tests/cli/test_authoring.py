@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from digest import __version__
 from tests.conftest import SiteFolder, start_preview, stop_preview
 
 REPO = Path(__file__).resolve().parents[2]
@@ -50,6 +51,19 @@ def test_init_makes_a_site_in_its_language_that_builds_strictly(
     assert welcome in home
     assert '<img src="/2025/images/welcome.svg"' in blog.read("public/2025/12/31/index.html")
     assert (blog.root / "public/2025/images/welcome.svg").is_file()
+
+
+def test_init_from_this_editable_checkout_warns_that_its_pin_is_the_index_version(
+    site: SiteFolder,
+) -> None:
+    run = site.digest("init", "--timezone", "UTC")
+
+    assert run.code == 0, run.stderr
+    assert run.stderr == (
+        f"warning: digest is an editable install of {REPO.as_uri()}: requirements.txt pins "
+        f"digest-ssg=={__version__} from the package index instead\n"
+    )
+    assert site.read("requirements.txt").endswith(f"\ndigest-ssg=={__version__}\n")
 
 
 def test_init_refuses_a_folder_with_files_and_force_keeps_them(site: SiteFolder) -> None:
