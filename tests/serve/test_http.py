@@ -195,6 +195,62 @@ def test_over_long_urls_and_foreign_hosts_are_refused(served: tuple[PreviewServe
     )
 
 
+def _outward_address() -> str:
+    """This machine's address on its network (no packet is sent), else a loopback alias."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("192.0.2.1", 9))  # TEST-NET-1: routed like any outside address
+        except OSError:
+            return "127.0.0.2"
+        return str(probe.getsockname()[0])
+
+
+def _status_via(address: str, port: int, host: str) -> int:
+    """The status of ``GET /`` sent to ``address`` with the Host header ``host``."""
+    connection = http.client.HTTPConnection(address, port, timeout=5)
+    connection.request("GET", "/", headers={"Host": host})
+    status = connection.getresponse().status
+    connection.close()
+    return status
+
+
+@pytest.fixture
+def on_every_interface(tmp_path: Path) -> Iterator[int]:
+    (tmp_path / "index.html").write_bytes(PAGE)
+    signal = Signal()
+    signal.finish_build([], css_only=False)
+    server = PreviewServer(("0.0.0.0", 0), tmp_path, signal)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield int(server.server_address[1])
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.parametrize("address", [_outward_address(), "127.0.0.2"])
+def test_bound_to_every_interface_the_machines_own_addresses_are_served(
+    on_every_interface: int, address: str
+) -> None:
+    port = on_every_interface
+    hostname = socket.gethostname()
+
+    assert _status_via(address, port, f"{address}:{port}") == 200
+    assert _status_via(address, port, address) == 200
+    assert _status_via(address, port, f"{hostname}:{port}") == 200
+    assert _status_via(address, port, f"{hostname.upper()}.local:{port}") == 200
+    assert _status_via(address, port, f"attacker.example:{port}") == 421
+    assert _status_via(address, port, f"{address}.attacker.example:{port}") == 421
+    assert _status_via(address, port, f"10.255.255.1:{port}") == 421  # not this connection's
+    assert _status_via(address, port, f"{address}:{port + 1}") == 421
+
+
+def test_bound_to_loopback_the_hostname_is_foreign(served: tuple[PreviewServer, Path]) -> None:
+    server, _ = served
+    port = server.server_address[1]
+
+    assert _get(server, "/", headers={"Host": f"{socket.gethostname()}:{port}"}).status == 421
+    assert _get(server, "/", headers={"Host": f"[::1]:{port}"}).status == 200
+
+
 def test_html_waits_while_a_build_runs(served: tuple[PreviewServer, Path]) -> None:
     server, site = served
     server.signal.start_build()
