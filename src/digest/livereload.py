@@ -55,7 +55,9 @@ CONTENT_TYPES = {
     ".woff": "font/woff",
     ".pdf": "application/pdf",
 }
-_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+# A position of more than 18 digits (an exabyte) is no range of any file here: 416, and
+# int() never sees thousands of digits (Python refuses to read more than 4300).
+_RANGE = re.compile(r"^bytes=(\d{0,18})-(\d{0,18})$")
 WILDCARDS = frozenset({"0.0.0.0", "::", ""})
 """Bind addresses that listen on every interface of the machine."""
 
@@ -96,6 +98,9 @@ class Signal:
 class PreviewServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    # A page load opens many connections at once (styles, scripts, images, events); the
+    # default backlog of 5 would leave the rest waiting for the client's SYN retry.
+    request_queue_size = 128
 
     def __init__(self, address: tuple[str, int], folder: Path, signal: Signal) -> None:
         if ":" in address[0]:
@@ -224,6 +229,9 @@ class PreviewHandler(BaseHTTPRequestHandler):
         return real
 
     def _redirect(self, location: str) -> None:
+        # One leading slash, always: "//tags/" (from "GET http://x//tags") would send the
+        # browser to the host "tags".
+        location = "/" + location.lstrip("/")
         self.send_response(HTTPStatus.MOVED_PERMANENTLY)
         self.send_header("Location", location)
         self.send_header("Content-Length", "0")
