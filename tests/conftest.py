@@ -147,16 +147,13 @@ class Preview:
         path.write_text(text, encoding="utf-8")
 
 
-@pytest.fixture
-def preview(tmp_path: Path) -> Iterator[Preview]:
-    root = tmp_path / "site"
-    (root / "content").mkdir(parents=True)
-    (root / "content" / "2024-02-19.md").write_text("---\ntitle: 第一期\n---\n\n原来的文字。\n")
+def start_preview(root: Path, *args: str, env: dict[str, str] | None = None) -> Preview:
+    """``digest serve`` on a free port in ``root``, once it says it is serving."""
     port = _free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "digest", "serve", "--port", str(port), "-j", "1"],
+        [sys.executable, "-m", "digest", "serve", "--port", str(port), "-j", "1", *args],
         cwd=root,
-        env={**os.environ, **PINNED_ENV},
+        env={**os.environ, **PINNED_ENV, **(env or {})},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -164,14 +161,27 @@ def preview(tmp_path: Path) -> Iterator[Preview]:
     assert process.stdout is not None
     for line in process.stdout:
         if line.startswith("serving "):
-            break
-    else:
-        pytest.fail("digest serve did not start")
-    yield Preview(root, port, process)
-    if process.poll() is None:
-        process.kill()
-        process.wait()
-    process.stdout.close()
+            return Preview(root, port, process)
+    process.wait()
+    pytest.fail("digest serve did not start")
+
+
+def stop_preview(preview: Preview) -> None:
+    if preview.process.poll() is None:
+        preview.process.kill()
+        preview.process.wait()
+    assert preview.process.stdout is not None
+    preview.process.stdout.close()
+
+
+@pytest.fixture
+def preview(tmp_path: Path) -> Iterator[Preview]:
+    root = tmp_path / "site"
+    (root / "content").mkdir(parents=True)
+    (root / "content" / "2024-02-19.md").write_text("---\ntitle: 第一期\n---\n\n原来的文字。\n")
+    running = start_preview(root)
+    yield running
+    stop_preview(running)
 
 
 class Events:

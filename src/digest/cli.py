@@ -96,7 +96,10 @@ def _parser() -> argparse.ArgumentParser:
             "the GitHub Pages workflow and a README. Refuses a folder that has files, "
             "unless --force; never overwrites a file."
         ),
-        epilog="example: digest init ai-daily --title 'AI 日报' --timezone Asia/Shanghai",
+        epilog=(
+            "example: digest init ai-daily --title 'AI 日报' --language zh-CN "
+            "--timezone Asia/Shanghai"
+        ),
     )
     init.add_argument("folder", nargs="?", type=Path, default=Path(), metavar="DIR")
     init.add_argument("--title", default="My digest", help="site title (default: My digest)")
@@ -113,7 +116,8 @@ def _parser() -> argparse.ArgumentParser:
         description=(
             "Create the post for DATE (default: today in the site timezone) from "
             "templates/archetypes/post.md (or the built-in one), at the path the site's "
-            "newest post uses. Prints the path; never overwrites."
+            "newest post uses, as a draft (delete its draft: true line to publish). "
+            "Prints the path; never overwrites."
         ),
         epilog="example: digest new tomorrow --title 'Gemini 与 Sora' --tags 模型,视频 --edit",
     )
@@ -271,7 +275,13 @@ def _init(args: argparse.Namespace) -> int:
 
     from digest.build import current_time
     from digest.errors import UsageError
-    from digest.scaffold import init_site, local_language, local_timezone, today_in
+    from digest.scaffold import (
+        init_site,
+        installed_pin,
+        local_language,
+        local_timezone,
+        today_in,
+    )
 
     timezone = args.timezone or local_timezone()
     try:
@@ -281,19 +291,22 @@ def _init(args: argparse.Namespace) -> int:
             f"unknown timezone {timezone!r} (use a name such as Asia/Shanghai)"
         ) from None
     folder: Path = args.folder
+    pin = installed_pin(__version__)
     created = init_site(
         folder,
         title=args.title,
         language=args.language or local_language(),
         timezone=timezone,
         today=today_in(zone, current_time()),
-        version=__version__,
+        requirements=pin.text,
         force=args.force,
     )
     for name in created.written:
         print(f"created {_shown(str(folder / name))}")
     for name in created.kept:
         print(f"kept    {_shown(str(folder / name))} (already there)")
+    if pin.warning and "requirements.txt" in created.written:
+        print(f"warning: {pin.warning}", file=sys.stderr)
     go = "" if folder.resolve() == Path.cwd() else f"cd {shlex.quote(_shown(str(folder)))} && "
     print(f"next: {go}digest new && digest serve")
     return EXIT_OK

@@ -11,6 +11,7 @@ nothing is cached (no ``304`` from coarse file times); byte ranges work for medi
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import re
 import socket
@@ -54,7 +55,11 @@ CONTENT_TYPES = {
     ".woff": "font/woff",
     ".pdf": "application/pdf",
 }
-_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+# A position of more than 18 digits (an exabyte) is no range of any file here: 416, and
+# int() never sees thousands of digits (Python refuses to read more than 4300).
+_RANGE = re.compile(r"^bytes=(\d{0,18})-(\d{0,18})$")
+WILDCARDS = frozenset({"0.0.0.0", "::", ""})
+"""Bind addresses that listen on every interface of the machine."""
 
 
 @dataclass
@@ -93,6 +98,9 @@ class Signal:
 class PreviewServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    # A page load opens many connections at once (styles, scripts, images, events); the
+    # default backlog of 5 would leave the rest waiting for the client's SYN retry.
+    request_queue_size = 128
 
     def __init__(self, address: tuple[str, int], folder: Path, signal: Signal) -> None:
         if ":" in address[0]:
@@ -103,6 +111,11 @@ class PreviewServer(ThreadingHTTPServer):
         super().__init__(address, PreviewHandler)
         host, port = self.server_address[:2]
         names = {str(host), "localhost", "127.0.0.1", "[::1]", "::1"}
+        if str(host) in WILDCARDS:
+            # Reachable from the network (a phone on the LAN): the machine's own name too.
+            # Its addresses are checked per connection (see PreviewHandler._host_allowed).
+            hostname = socket.gethostname().lower()
+            names |= {hostname, f"{hostname}.local"}
         self.allowed_hosts = {f"{name}:{port}" for name in names} | names
 
     def shutdown(self) -> None:
@@ -142,8 +155,7 @@ class PreviewHandler(BaseHTTPRequestHandler):
         if len(self.path) > MAX_URL:
             self._refuse(HTTPStatus.REQUEST_URI_TOO_LONG)
             return
-        host = self.headers.get("Host", "")
-        if host.lower() not in self.server.allowed_hosts:
+        if not self._host_allowed(self.headers.get("Host", "").lower()):
             self._refuse(HTTPStatus.MISDIRECTED_REQUEST, "unknown Host; open the preview address")
             return
         raw_path = urlsplit(self.path).path
@@ -170,6 +182,24 @@ class PreviewHandler(BaseHTTPRequestHandler):
             self._html(target.read_bytes(), HTTPStatus.OK, head=head, version=version)
             return
         self._file(target, head=head)
+
+    def _host_allowed(self, host: str) -> bool:
+        """A known name, or the address this connection was made to, written as an IP.
+
+        Against DNS rebinding: a page from another site that reaches this server sends that
+        site's name as Host, never one of ours. An IP literal that is the local address of
+        the connection is ours, whichever interface it came in by (0.0.0.0 listens on all).
+        """
+        if host in self.server.allowed_hosts:
+            return True
+        if host.startswith("["):  # an IPv6 address: [::1]:8000
+            name, _, rest = host[1:].partition("]")
+            port = rest.removeprefix(":")
+        else:
+            name, _, port = host.partition(":")
+        if port not in ("", str(self.server.server_address[1])):
+            return False
+        return _same_address(name, str(self.connection.getsockname()[0]))
 
     def _resolve(self, raw_path: str) -> Path | HTTPStatus | str | None:
         """The file for a request path: None when there is none, a status when refused,
@@ -199,6 +229,9 @@ class PreviewHandler(BaseHTTPRequestHandler):
         return real
 
     def _redirect(self, location: str) -> None:
+        # One leading slash, always: "//tags/" (from "GET http://x//tags") would send the
+        # browser to the host "tags".
+        location = "/" + location.lstrip("/")
         self.send_response(HTTPStatus.MOVED_PERMANENTLY)
         self.send_header("Location", location)
         self.send_header("Content-Length", "0")
@@ -323,6 +356,18 @@ class PreviewHandler(BaseHTTPRequestHandler):
                 timeout=IDLE_SECONDS,
             )
             return signal.message(), signal.version
+
+
+def _same_address(written: str, local: str) -> bool:
+    """Whether ``written`` (from a Host header) is the IP address ``local``."""
+    try:
+        asked = ipaddress.ip_address(written)
+        here = ipaddress.ip_address(local.split("%")[0])
+    except ValueError:
+        return False
+    if isinstance(here, ipaddress.IPv6Address) and here.ipv4_mapped:
+        here = here.ipv4_mapped  # an IPv4 client of a dual-stack socket
+    return asked == here
 
 
 def _escape(text: str) -> str:

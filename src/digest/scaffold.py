@@ -10,11 +10,13 @@ import json
 import os
 import re
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from importlib.metadata import PackageNotFoundError, distribution
 from pathlib import Path
 from string import Template
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from digest.config import CONFIG_FILE, Config, parse_config
@@ -33,6 +35,69 @@ DEFAULT_LAYOUT = "{year}/{mm}-{dd}{dash_slug}.md"
 _DATE_WORDS = {"today": 0, "yesterday": -1, "tomorrow": 1}
 _IGNORED_IN_EMPTY = frozenset({".git"})
 _UTC_ALIASES = frozenset({"Etc/UTC", "Etc/Universal", "Etc/Zulu", "Universal", "Zulu"})
+PACKAGE = "digest-ssg"
+"""digest's name on the package index, and of its installed distribution."""
+
+
+@dataclass(frozen=True, slots=True)
+class Pin:
+    """The ``requirements.txt`` of a new site, and why it may not give the same digest."""
+
+    text: str
+    warning: str | None = None
+
+
+def pin_for(version: str, direct_url: Mapping[str, Any] | None) -> Pin:
+    """A requirement that installs again the digest described by ``direct_url``.
+
+    ``direct_url`` is the installed distribution's ``direct_url.json`` (PEP 610), None
+    when there is none, which means it came from a package index. A VCS checkout is pinned
+    to its commit and a remote archive to its URL. A local folder or file (an editable
+    install, a wheel built here) cannot be reached from CI: the version is pinned with a
+    comment saying so, and the warning says it too.
+    """
+    if direct_url is None:
+        return Pin(f"{PACKAGE}=={version}\n")
+    url = str(direct_url.get("url", ""))
+    fragment = ""
+    if subdirectory := direct_url.get("subdirectory"):
+        fragment = f"#subdirectory={subdirectory}"
+    vcs = direct_url.get("vcs_info")
+    if isinstance(vcs, Mapping) and vcs.get("commit_id") and url:
+        return Pin(f"{PACKAGE} @ {vcs.get('vcs', 'git')}+{url}@{vcs['commit_id']}{fragment}\n")
+    if "archive_info" in direct_url and url.startswith(("https://", "http://")):
+        return Pin(f"{PACKAGE} @ {url}{fragment}\n")
+    where = url or "an unknown place"
+    source = f"an editable install of {where}" if _is_editable(direct_url) else f"from {where}"
+    return Pin(
+        f"# digest here is {source}, which other machines cannot reach;\n"
+        f"# this pins the same version from the package index.\n"
+        f"{PACKAGE}=={version}\n",
+        warning=(
+            f"digest is {source}: requirements.txt pins {PACKAGE}=={version} "
+            "from the package index instead"
+        ),
+    )
+
+
+def _is_editable(direct_url: Mapping[str, Any]) -> bool:
+    info = direct_url.get("dir_info")
+    return isinstance(info, Mapping) and info.get("editable") is True
+
+
+def installed_pin(version: str) -> Pin:
+    """``pin_for`` the digest that is running, read from its installed metadata."""
+    try:
+        raw = distribution(PACKAGE).read_text("direct_url.json")
+    except PackageNotFoundError:
+        return pin_for(version, {})  # run from a source tree: nothing says where from
+    if raw is None:
+        return pin_for(version, None)
+    try:
+        found = json.loads(raw)
+    except ValueError:
+        found = {}
+    return pin_for(version, found if isinstance(found, dict) else {})
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +133,7 @@ def init_site(
     language: str,
     timezone: str,
     today: date,
-    version: str,
+    requirements: str,
     force: bool = False,
 ) -> Created:
     """Create a ready site in ``target``; refuse a folder with files unless ``force``."""
@@ -80,7 +145,7 @@ def init_site(
             str(target),
             hint="use --force to add only the files that are missing; existing files are kept",
         )
-    files = _starter_files(title, language, timezone, today, version)
+    files = _starter_files(title, language, timezone, today, requirements)
     settings = files[CONFIG_FILE].decode()
     parse_config(tomllib.loads(settings), CONFIG_FILE, settings)
     return _create_all(target, files)
@@ -93,23 +158,29 @@ def _has_files(folder: Path) -> bool:
 
 
 def _starter_files(
-    title: str, language: str, timezone: str, today: date, version: str
+    title: str, language: str, timezone: str, today: date, requirements: str
 ) -> dict[str, bytes]:
     """Relative path → bytes of every file ``init`` creates."""
     toml = {"title": title, "language": language, "timezone": timezone}
     example = today - timedelta(days=1)
     folder = f"{CONTENT_DIR}/{example.year}"
+    words = _starter_words(language)
     return {
         CONFIG_FILE: _fill(
             "digest.toml", {key: _toml_string(value) for key, value in toml.items()}
         ),
-        "README.md": _fill("README.md", {"title": title}),
+        "README.md": _fill(f"{words}/README.md", {"title": title}),
         ".gitignore": (STARTER / "gitignore").read_bytes(),
-        "requirements.txt": f"digest-ssg=={version}\n".encode(),
+        "requirements.txt": requirements.encode(),
         WORKFLOW: (theme_root() / WORKFLOW).read_bytes(),
-        f"{folder}/{example:%m-%d}.md": (STARTER / "example.md").read_bytes(),
+        f"{folder}/{example:%m-%d}.md": (STARTER / words / "example.md").read_bytes(),
         f"{folder}/images/welcome.svg": (STARTER / "welcome.svg").read_bytes(),
     }
+
+
+def _starter_words(language: str) -> str:
+    """The starter folder (``zh`` or ``en``) whose example post and README fit ``language``."""
+    return "zh" if language.split("-")[0].lower() == "zh" else "en"
 
 
 def _fill(name: str, values: dict[str, str]) -> bytes:

@@ -175,7 +175,9 @@ def serve(options: ServeOptions, say: Callable[[str], None] = print) -> int:
         if options.host not in ("127.0.0.1", "localhost", "::1"):
             say(f"warning: bound to {options.host}: anyone on your network can see drafts")
         if options.open_browser:
-            webbrowser.open(address)
+            # A thread: a console browser (w3m, lynx) runs until closed, and saves must
+            # still rebuild meanwhile.
+            threading.Thread(target=_open_browser, args=(address, say), daemon=True).start()
         while not stop.is_set():
             changed = changes.take_when_quiet(stop)
             if changed:
@@ -191,6 +193,11 @@ def serve(options: ServeOptions, say: Callable[[str], None] = print) -> int:
             server.shutdown()  # waits for serve_forever, so only when it runs
         server.server_close()
     return 0
+
+
+def _open_browser(address: str, say: Callable[[str], None]) -> None:
+    if not webbrowser.open(address):
+        say(f"no browser found; open {address} yourself")
 
 
 def _start_server(

@@ -2,20 +2,38 @@
 
 from __future__ import annotations
 
+import json
 import sys
+from importlib.metadata import distribution
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import SiteFolder
+from digest import __version__
+from tests.conftest import SiteFolder, start_preview, stop_preview
 
 REPO = Path(__file__).resolve().parents[2]
 # 2026-01-01 23:30 UTC: already 2026-01-02 in Shanghai, still 2026-01-01 in Los Angeles.
 LATE_EVENING_UTC = {"SOURCE_DATE_EPOCH": "1767310200"}
 
 
-def test_init_makes_a_site_that_builds_strictly(site: SiteFolder) -> None:
-    run = site.digest("init", "blog", "--title", "AI 日报", "--timezone", "Asia/Shanghai")
+@pytest.mark.parametrize(
+    ("language", "html_lang", "welcome", "readme_heading"),
+    [
+        ((), "en", "Welcome to your digest", "## Writing"),  # the pinned locale is C.UTF-8
+        (("--language", "zh-CN"), "zh-CN", "欢迎来到你的日报", "## 写作"),
+    ],
+)
+def test_init_makes_a_site_in_its_language_that_builds_strictly(
+    site: SiteFolder,
+    language: tuple[str, ...],
+    html_lang: str,
+    welcome: str,
+    readme_heading: str,
+) -> None:
+    run = site.digest(
+        "init", "blog", "--title", "AI 日报", *language, "--timezone", "Asia/Shanghai"
+    )
     assert run.code == 0, run.stderr
     assert "created blog/digest.toml" in run.stdout
     assert run.stdout.strip().endswith("next: cd blog && digest new && digest serve")
@@ -26,13 +44,31 @@ def test_init_makes_a_site_that_builds_strictly(site: SiteFolder) -> None:
     assert "/public/" in blog.read(".gitignore")
     assert "/.digest-cache/" in blog.read(".gitignore")
     assert blog.read("README.md").startswith("# AI 日报\n")
+    assert f"\n{readme_heading}\n" in blog.read("README.md")
 
     built = blog.digest("build", "--strict")
     assert built.code == 0, built.stderr
     home = blog.read("public/index.html")
-    assert "Welcome to your digest" in home
+    assert f'<html lang="{html_lang}">' in home
+    assert welcome in home
     assert '<img src="/2025/images/welcome.svg"' in blog.read("public/2025/12/31/index.html")
     assert (blog.root / "public/2025/images/welcome.svg").is_file()
+
+
+def test_init_from_this_editable_checkout_warns_that_its_pin_is_the_index_version(
+    site: SiteFolder,
+) -> None:
+    installed = json.loads(distribution("digest-ssg").read_text("direct_url.json") or "{}")
+    if installed.get("url") != REPO.as_uri() or not installed.get("dir_info", {}).get("editable"):
+        pytest.skip("needs this checkout installed editable (pip install -e '.[test]')")
+    run = site.digest("init", "--timezone", "UTC")
+
+    assert run.code == 0, run.stderr
+    assert run.stderr == (
+        f"warning: digest is an editable install of {REPO.as_uri()}: requirements.txt pins "
+        f"digest-ssg=={__version__} from the package index instead\n"
+    )
+    assert site.read("requirements.txt").endswith(f"\ndigest-ssg=={__version__}\n")
 
 
 def test_init_refuses_a_folder_with_files_and_force_keeps_them(site: SiteFolder) -> None:
@@ -110,11 +146,45 @@ def test_new_writes_the_skeleton_with_title_slug_and_tags(site: SiteFolder) -> N
     assert text.count("![") == 3
     assert text.count("[@handle](https://x.com/handle) [@other](https://x.com/other)  \n") == 3
 
-    built = site.digest("build", "--strict")
+    built = site.digest("build", "--strict", "--drafts")
     assert built.code == 0, built.stderr
     page = site.read("public/2024/02/19/big-day/index.html")
     assert "<h1>Gemini 与 &#34;Sora&#34;</h1>" in page
     assert 'href="/tags/%E6%A8%A1%E5%9E%8B/"' in page
+
+
+@pytest.mark.parametrize(
+    ("language", "comment"),
+    [("en", "a draft: delete this line to publish"), ("zh-CN", "草稿：写好后删掉这一行即可发布")],
+)
+def test_a_new_post_is_a_draft_until_its_line_is_deleted(
+    site: SiteFolder, language: str, comment: str
+) -> None:
+    site.write("digest.toml", f'language = "{language}"\n')
+    created = site.digest("new", "2024-02-19").stdout.strip()
+    assert f"\ndraft: true  # {comment}\n" in site.read(created)
+
+    skipped = site.digest("build", "--strict")
+    assert skipped.code == 0, skipped.stderr
+    assert "left out 1 draft" in skipped.stdout
+    assert not (site.root / "public/2024/02/19/index.html").exists()
+
+    text = site.read(created)
+    site.write(created, text.replace(f"draft: true  # {comment}\n", ""))
+    published = site.digest("build", "--strict")
+    assert published.code == 0, published.stderr
+    assert (site.root / "public/2024/02/19/index.html").is_file()
+
+
+def test_serve_shows_a_new_draft(site: SiteFolder) -> None:
+    assert site.digest("new", "2024-02-19").code == 0
+    preview = start_preview(site.root)
+    try:
+        page = preview.get("/2024/02/19/")
+    finally:
+        stop_preview(preview)
+
+    assert '<h2 id="1-headline">1. Headline' in page
 
 
 def test_new_refuses_to_overwrite(site: SiteFolder) -> None:

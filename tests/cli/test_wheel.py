@@ -4,6 +4,7 @@ files are inside, and ``init`` → ``new`` → ``build`` gives a valid site."""
 from __future__ import annotations
 
 import os
+import site
 import subprocess
 import sys
 import zipfile
@@ -37,12 +38,29 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return next(dist.glob("digest_ssg-*.whl"))
 
 
+def _our_site_dirs() -> list[str]:
+    """Where this interpreter's packages (the dependencies of digest) are installed.
+
+    Not ``venv --system-site-packages``: from inside a venv that reaches the base
+    interpreter, which has none of them."""
+    dirs = site.getsitepackages()
+    if site.ENABLE_USER_SITE:
+        dirs.append(site.getusersitepackages())
+    return [d for d in dirs if Path(d).is_dir()]
+
+
 @pytest.fixture(scope="module")
 def venv_bin(wheel: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A venv that sees the installed dependencies but has its own copy of digest."""
     venv = tmp_path_factory.mktemp("venv")
-    _run(sys.executable, "-m", "venv", "--system-site-packages", venv)
+    _run(sys.executable, "-m", "venv", venv)
     python = venv / "bin" / "python"
+    purelib = _run(python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))")
+    # Plain directory lines: appended to sys.path after the venv's own site-packages, and
+    # their .pth files (such as the editable install of this checkout) are not run.
+    (Path(purelib.strip()) / "outer-site-packages.pth").write_text(
+        "".join(f"{d}\n" for d in _our_site_dirs()), encoding="utf-8"
+    )
     _run(python, "-m", "pip", "install", "-q", "--no-deps", "--force-reinstall", wheel)
     location = _run(python, "-c", "import digest; print(digest.__file__)")
     assert location.startswith(str(venv))
@@ -57,7 +75,8 @@ def test_the_wheel_carries_theme_archetype_workflow_and_starter(wheel: Path) -> 
         "digest/theme/static/assets/style.css",
         "digest/theme/.github/workflows/publish.yml",
         "digest/starter/digest.toml",
-        "digest/starter/example.md",
+        "digest/starter/en/example.md",
+        "digest/starter/zh/example.md",
     ):
         assert name in names
 
@@ -85,7 +104,7 @@ def test_init_new_build_from_the_wheel_gives_a_valid_site(venv_bin: Path, tmp_pa
     assert 'timezone = "America/Los_Angeles"' in (site / "digest.toml").read_text("utf-8")
     created = _run(digest, "new", cwd=site).strip()
     assert created == "content/2025/12-31.md"
-    output = _run(digest, "build", "--strict", cwd=site)
+    output = _run(digest, "build", "--strict", "--drafts", cwd=site)  # the new post is a draft
     assert "built 2 posts" in output
 
     public = site / "public"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.client
+import select
 import socket
 import threading
 import time
@@ -129,6 +130,25 @@ def test_byte_ranges_let_a_video_seek(served: tuple[PreviewServer, Path]) -> Non
     assert _get(server, "/video.mp4").getheader("Accept-Ranges") == "bytes"
 
 
+@pytest.mark.parametrize(
+    "wanted", ["bytes=-" + "9" * 5000, "bytes=" + "9" * 5000 + "-", "bytes=0-" + "9" * 5000]
+)
+def test_a_range_with_thousands_of_digits_is_not_satisfiable(
+    served: tuple[PreviewServer, Path], wanted: str
+) -> None:
+    server = served[0]
+    port = server.server_address[1]
+    request = (
+        f"GET /video.mp4 HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nRange: {wanted}\r\n"
+        "Connection: close\r\n\r\n"
+    ).encode()
+
+    answer = _raw(server, request)
+
+    assert answer.startswith(b"HTTP/1.1 416 "), answer[:80]
+    assert b"\r\nContent-Range: bytes */1024\r\n" in answer
+
+
 def test_head_has_headers_and_no_body(served: tuple[PreviewServer, Path]) -> None:
     response = _get(served[0], "/video.mp4", method="HEAD")
 
@@ -186,6 +206,43 @@ def test_an_absolute_url_in_the_request_line_stays_inside(
     assert b"outside" not in answer.split(b"\r\n\r\n", 1)[-1]
 
 
+@pytest.mark.parametrize(
+    "target", ["http://x//post", "http://x///post", "//post", "http://127.0.0.1//post"]
+)
+def test_a_folder_redirect_never_leaves_the_site(
+    served: tuple[PreviewServer, Path], target: str
+) -> None:
+    port = served[0].server_address[1]
+
+    answer = _raw(served[0], _request(target, port))
+
+    assert answer.startswith(b"HTTP/1.1 301 "), answer[:80]
+    assert b"\r\nLocation: /post/\r\n" in answer
+
+
+def test_a_burst_of_connections_is_taken_before_the_server_accepts_any(tmp_path: Path) -> None:
+    """The kernel completes this many handshakes on its own only with a deep backlog."""
+    server = PreviewServer(("127.0.0.1", 0), tmp_path, Signal())
+    clients = [socket.socket() for _ in range(64)]
+    try:
+        for client in clients:
+            client.setblocking(False)
+            client.connect_ex(server.server_address)
+        # A connection whose handshake the kernel dropped stays unwritable; 2 s is longer
+        # than a completed handshake on loopback takes, shorter than the SYN retry.
+        deadline = time.monotonic() + 2
+        pending = list(clients)
+        while pending and time.monotonic() < deadline:
+            _, writable, _ = select.select([], pending, [], 0.1)
+            pending = [client for client in pending if client not in writable]
+    finally:
+        for client in clients:
+            client.close()
+        server.server_close()
+
+    assert pending == []
+
+
 def test_over_long_urls_and_foreign_hosts_are_refused(served: tuple[PreviewServer, Path]) -> None:
     server, _ = served
     assert _get(server, "/" + "a" * 3000).status == 414
@@ -193,6 +250,62 @@ def test_over_long_urls_and_foreign_hosts_are_refused(served: tuple[PreviewServe
     assert (
         _get(server, "/", headers={"Host": f"localhost:{server.server_address[1]}"}).status == 200
     )
+
+
+def _outward_address() -> str:
+    """This machine's address on its network (no packet is sent), else a loopback alias."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("192.0.2.1", 9))  # TEST-NET-1: routed like any outside address
+        except OSError:
+            return "127.0.0.2"
+        return str(probe.getsockname()[0])
+
+
+def _status_via(address: str, port: int, host: str) -> int:
+    """The status of ``GET /`` sent to ``address`` with the Host header ``host``."""
+    connection = http.client.HTTPConnection(address, port, timeout=5)
+    connection.request("GET", "/", headers={"Host": host})
+    status = connection.getresponse().status
+    connection.close()
+    return status
+
+
+@pytest.fixture
+def on_every_interface(tmp_path: Path) -> Iterator[int]:
+    (tmp_path / "index.html").write_bytes(PAGE)
+    signal = Signal()
+    signal.finish_build([], css_only=False)
+    server = PreviewServer(("0.0.0.0", 0), tmp_path, signal)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield int(server.server_address[1])
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.mark.parametrize("address", [_outward_address(), "127.0.0.2"])
+def test_bound_to_every_interface_the_machines_own_addresses_are_served(
+    on_every_interface: int, address: str
+) -> None:
+    port = on_every_interface
+    hostname = socket.gethostname()
+
+    assert _status_via(address, port, f"{address}:{port}") == 200
+    assert _status_via(address, port, address) == 200
+    assert _status_via(address, port, f"{hostname}:{port}") == 200
+    assert _status_via(address, port, f"{hostname.upper()}.local:{port}") == 200
+    assert _status_via(address, port, f"attacker.example:{port}") == 421
+    assert _status_via(address, port, f"{address}.attacker.example:{port}") == 421
+    assert _status_via(address, port, f"10.255.255.1:{port}") == 421  # not this connection's
+    assert _status_via(address, port, f"{address}:{port + 1}") == 421
+
+
+def test_bound_to_loopback_the_hostname_is_foreign(served: tuple[PreviewServer, Path]) -> None:
+    server, _ = served
+    port = server.server_address[1]
+
+    assert _get(server, "/", headers={"Host": f"{socket.gethostname()}:{port}"}).status == 421
+    assert _get(server, "/", headers={"Host": f"[::1]:{port}"}).status == 200
 
 
 def test_html_waits_while_a_build_runs(served: tuple[PreviewServer, Path]) -> None:

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import http.client
 import os
 import signal
 import socket
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
+from typing import IO
 
 import pytest
 
-from tests.conftest import PINNED_ENV, Events, Preview
+from tests.conftest import PINNED_ENV, Events, Preview, start_preview, stop_preview
+
+# Stands in for a browser: webbrowser runs $BROWSER with the address for %s.
+RECORDING_BROWSER = "import pathlib, sys; pathlib.Path(sys.argv[1]).write_text(sys.argv[2])"
 
 
 def test_a_saved_edit_reaches_the_page(preview: Preview) -> None:
@@ -209,3 +216,62 @@ def test_a_templates_folder_made_after_start_is_watched(preview: Preview) -> Non
 
     assert "MARK-two" in preview.get("/2024/02/19/")
     events.close()
+
+
+def _wait_for(path: Path) -> str:
+    deadline = time.monotonic() + 30
+    while not path.exists():
+        assert time.monotonic() < deadline, "the browser was never started"
+        time.sleep(0.05)
+    return path.read_text()
+
+
+def _next_line(stream: IO[str]) -> str:
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.append(stream.readline()), daemon=True)
+    reader.start()
+    reader.join(timeout=30)
+    assert lines, "serve printed nothing more"
+    return lines[0]
+
+
+def test_open_shows_the_site_in_a_browser_with_its_styles(tmp_path: Path) -> None:
+    root = tmp_path / "site"
+    (root / "content").mkdir(parents=True)
+    (root / "content" / "2024-02-19.md").write_text("## 1. 第一条\n\n正文。\n")
+    script, opened = tmp_path / "browser.py", tmp_path / "opened.txt"
+    script.write_text(RECORDING_BROWSER)
+    browser = f"{sys.executable} {script} {opened} %s"
+    preview = start_preview(root, "--open", env={"BROWSER": browser})
+    try:
+        address = _wait_for(opened)
+        home = preview.get("/")
+        connection = http.client.HTTPConnection("127.0.0.1", preview.port, timeout=10)
+        connection.request("GET", "/assets/style.css", headers={"Host": address[7:-1]})
+        style = connection.getresponse()
+        style.read()
+        connection.close()
+    finally:
+        stop_preview(preview)
+
+    assert address == f"http://127.0.0.1:{preview.port}/"
+    assert '<link rel="stylesheet" href="/assets/style.css">' in home
+    assert 'href="/2024/02/19/"' in home
+    assert style.status == 200
+    assert style.getheader("Content-Type", "").startswith("text/css")
+
+
+def test_open_without_a_browser_says_so_and_keeps_serving(tmp_path: Path) -> None:
+    root = tmp_path / "site"
+    (root / "content").mkdir(parents=True)
+    (root / "content" / "2024-02-19.md").write_text("正文。\n")
+    preview = start_preview(root, "--open", env={"BROWSER": "false"})
+    assert preview.process.stdout is not None
+    try:
+        said = _next_line(preview.process.stdout)
+        home = preview.get("/2024/02/19/")
+    finally:
+        stop_preview(preview)
+
+    assert said == f"no browser found; open http://127.0.0.1:{preview.port}/ yourself\n"
+    assert "正文。" in home

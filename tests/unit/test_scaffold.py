@@ -18,6 +18,7 @@ from digest.scaffold import (
     local_language,
     new_post,
     parse_day,
+    pin_for,
     post_path,
     today_in,
 )
@@ -98,7 +99,7 @@ def test_init_writes_a_site_and_never_overwrites(tmp_path: Path) -> None:
     site = tmp_path / "site"
     made = init_site(
         site, title='AI "日报"', language="zh-CN", timezone="Asia/Shanghai", today=TODAY,
-        version="9.9",
+        requirements="digest-ssg==9.9\n",
     )  # fmt: skip
     assert "content/2025/12-31.md" in made.written
     assert made.kept == ()
@@ -108,12 +109,12 @@ def test_init_writes_a_site_and_never_overwrites(tmp_path: Path) -> None:
     assert (site / "requirements.txt").read_text() == "digest-ssg==9.9\n"
 
     with pytest.raises(OutputError, match="not empty"):
-        init_site(site, title="x", language="en", timezone="UTC", today=TODAY, version="1")
+        init_site(site, title="x", language="en", timezone="UTC", today=TODAY, requirements="x")
 
     (site / "README.md").write_text("mine\n", encoding="utf-8")
     (site / "digest.toml").unlink()
     again = init_site(
-        site, title="x", language="en", timezone="UTC", today=TODAY, version="1", force=True
+        site, title="x", language="en", timezone="UTC", today=TODAY, requirements="x", force=True
     )
     assert again.written == ("digest.toml",)
     assert "README.md" in again.kept
@@ -122,7 +123,9 @@ def test_init_writes_a_site_and_never_overwrites(tmp_path: Path) -> None:
 
 def test_a_folder_with_only_git_counts_as_empty(tmp_path: Path) -> None:
     (tmp_path / ".git").mkdir()
-    made = init_site(tmp_path, title="x", language="en", timezone="UTC", today=TODAY, version="1")
+    made = init_site(
+        tmp_path, title="x", language="en", timezone="UTC", today=TODAY, requirements="x"
+    )
     assert "digest.toml" in made.written
 
 
@@ -132,7 +135,7 @@ def test_a_failed_init_removes_what_it_made(tmp_path: Path) -> None:
     # A folder where the example post should go makes writing it fail half-way.
     (site / "content" / "2025" / "12-31.md").mkdir()
     with pytest.raises(OutputError, match="not a file"):
-        init_site(site, title="x", language="en", timezone="UTC", today=TODAY, version="1",
+        init_site(site, title="x", language="en", timezone="UTC", today=TODAY, requirements="x",
                   force=True)  # fmt: skip
     left = sorted(path.relative_to(site).as_posix() for path in site.rglob("*"))
     assert left == ["content", "content/2025", "content/2025/12-31.md"]
@@ -175,3 +178,74 @@ def test_the_language_comes_from_the_locale(
     for name, value in variables.items():
         monkeypatch.setenv(name, value)
     assert local_language() == expected
+
+
+COMMIT = "4f1c2a9e0b7d6c5a4f3e2d1c0b9a8f7e6d5c4b3a"
+
+
+@pytest.mark.parametrize(
+    ("direct_url", "requirement"),
+    [
+        (None, "digest-ssg==1.2.0"),  # no direct_url.json: from the package index
+        (
+            {
+                "url": "https://github.com/me/digest.git",
+                "vcs_info": {"vcs": "git", "commit_id": COMMIT, "requested_revision": "main"},
+            },
+            f"digest-ssg @ git+https://github.com/me/digest.git@{COMMIT}",
+        ),
+        (
+            {
+                "url": "ssh://git@github.com/me/tools.git",
+                "vcs_info": {"vcs": "git", "commit_id": COMMIT},
+                "subdirectory": "digest",
+            },
+            f"digest-ssg @ git+ssh://git@github.com/me/tools.git@{COMMIT}#subdirectory=digest",
+        ),
+        (
+            {
+                "url": "https://files.example.org/digest_ssg-1.2.0-py3-none-any.whl",
+                "archive_info": {"hashes": {"sha256": "ab12"}},
+            },
+            "digest-ssg @ https://files.example.org/digest_ssg-1.2.0-py3-none-any.whl",
+        ),
+    ],
+)
+def test_a_reachable_install_is_pinned_as_it_was_made(
+    direct_url: dict[str, object] | None, requirement: str
+) -> None:
+    pin = pin_for("1.2.0", direct_url)
+
+    assert pin.text == requirement + "\n"
+    assert pin.warning is None
+
+
+@pytest.mark.parametrize(
+    ("direct_url", "source"),
+    [
+        (
+            {"url": "file:///home/me/digest", "dir_info": {"editable": True}},
+            "an editable install of file:///home/me/digest",
+        ),
+        ({"url": "file:///home/me/digest", "dir_info": {}}, "from file:///home/me/digest"),
+        (
+            {"url": "file:///tmp/digest_ssg-1.2.0-py3-none-any.whl", "archive_info": {}},
+            "from file:///tmp/digest_ssg-1.2.0-py3-none-any.whl",
+        ),
+        ({}, "from an unknown place"),
+    ],
+)
+def test_a_local_install_pins_the_version_and_says_why(
+    direct_url: dict[str, object], source: str
+) -> None:
+    pin = pin_for("1.2.0", direct_url)
+
+    assert pin.text == (
+        f"# digest here is {source}, which other machines cannot reach;\n"
+        "# this pins the same version from the package index.\n"
+        "digest-ssg==1.2.0\n"
+    )
+    assert pin.warning == (
+        f"digest is {source}: requirements.txt pins digest-ssg==1.2.0 from the package index "
+        "instead"
+    )
