@@ -130,9 +130,10 @@ def _produce(
     old_ids = store.ids() if store else {}
     new_ids = {path: r.ids for path, r in made.items() if r.ids is not None}
     ids = {path: old_ids[path] for path in kept if path in old_ids} | new_ids
-    urls = {post.source: post.url for post in site.posts}
+    published = (*site.posts, *site.pages)
+    urls = {post.source: post.url for post in published}
     existing = {o.path for o in outputs} | set(copies)
-    findings = check_references(config, site.posts, existing, ids, urls)
+    findings = check_references(config, published, existing, ids, urls)
     notes = [ContentError(store.note, CACHE_DIR)] if store and store.note else []
     parsed_warnings = [w for item in loaded.parsed for w in item.warnings]
     warnings = [*inputs.warnings, *parsed_warnings, *findings, *notes]

@@ -43,11 +43,12 @@ def assemble(
     published = newest_first(p for p in posts if id(p) not in left_out)
 
     urls = {post.source: post.url for post in published}
-    published = tuple(link_markdown_files(published, urls, config.base_path))
-    published = tuple(with_one_spelling_per_tag(published))
+    linked = tuple(link_markdown_files(published, urls, config.base_path))
+    pages = tuple(sorted((p for p in linked if p.kind == "page"), key=lambda p: p.source))
+    published = tuple(with_one_spelling_per_tag([p for p in linked if p.kind == "post"]))
 
     problems: list[DigestError] = []
-    problems.extend(_duplicate_urls(published))
+    problems.extend(_duplicate_urls((*published, *pages)))
     tags = _tags(published, problems)
     if problems:
         raise BuildFailed(problems)
@@ -58,6 +59,7 @@ def assemble(
     return Site(
         config=config,
         posts=published,
+        pages=pages,
         tags=tags,
         years=_with_children(years, months),
         months=_with_children(months, days),
