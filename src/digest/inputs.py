@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from digest.config import Config, load_config
+from digest.config import Config, load_config, require_site
 from digest.content import Found, ParsedPost, scan
 from digest.state import RACY_NS, Stat, cache_key, file_hash, fingerprint_text, trusted
 from digest.templates import TEMPLATES_DIR
@@ -98,6 +98,7 @@ def read_inputs(options: BuildOptions) -> Inputs:
         overrides["base_url"] = options.base_url
     if options.strict:
         overrides["strict"] = True
+    require_site(root)
     config = load_config(root, overrides)
     output = check_output_folder(root, options.output or root / config.output)
     post_files, asset_files = scan(root)

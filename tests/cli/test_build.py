@@ -114,6 +114,45 @@ def test_missing_site_folder_is_a_usage_error(site: SiteFolder) -> None:
     assert run.stderr.strip() == "digest: error: site folder nowhere does not exist"
 
 
+NOT_A_SITE = (
+    "no digest site here (no digest.toml, no [tool.digest], no content/); "
+    "run 'digest init' to start one"
+)
+
+
+@pytest.mark.parametrize("command", ["build", "check"])
+def test_a_folder_that_is_no_site_is_refused_and_left_alone(site: SiteFolder, command: str) -> None:
+    site.write("package.json", '{"name": "web-app"}\n')
+    site.write("pyproject.toml", "[tool.black]\nline-length = 100\n")
+    site.write("public/index.html", "<h1>the app</h1>\n")
+    site.write("public/app.js", "start();\n")
+    before = sorted(site.root.rglob("*"))
+
+    run = site.digest(command)
+
+    assert run.code == 1
+    assert run.stderr.splitlines()[0] == NOT_A_SITE
+    assert sorted(site.root.rglob("*")) == before
+    assert site.read("public/app.js") == "start();\n"
+
+
+def test_an_empty_folder_does_not_build(site: SiteFolder) -> None:
+    run = site.digest("build", "--source", ".")
+
+    assert run.code == 1
+    assert run.stderr.splitlines()[0] == NOT_A_SITE
+    assert list(site.root.iterdir()) == []
+
+
+def test_a_config_in_pyproject_alone_makes_a_site(site: SiteFolder) -> None:
+    site.write("pyproject.toml", '[tool.digest]\ntitle = "Only a config"\n')
+
+    run = site.digest("build")
+
+    assert run.code == 0, run.stderr
+    assert "Only a config" in site.read("public/index.html")
+
+
 def test_unknown_option_is_a_usage_error(site: SiteFolder) -> None:
     run = site.digest("build", "--colour")
 

@@ -117,6 +117,24 @@ def test_a_port_in_use_is_named(tmp_path: Path) -> None:
     assert not (tmp_path / ".digest-cache" / "serve" / "index.html").exists()
 
 
+def test_serve_refuses_a_folder_that_is_no_site(tmp_path: Path) -> None:
+    (tmp_path / "public").mkdir()
+    (tmp_path / "public" / "app.js").write_text("start();\n")
+
+    done = subprocess.run(
+        [sys.executable, "-m", "digest", "serve", "--port", "0"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+
+    assert done.returncode == 1
+    assert done.stderr.startswith("no digest site here (no digest.toml, no [tool.digest], ")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["public"]
+
+
 def test_a_templates_folder_made_after_start_is_watched(preview: Preview) -> None:
     events = Events(preview.port)
     events.next()
