@@ -257,6 +257,28 @@ def test_clashes_between_posts_point_at_the_front_matter_line(site: SiteFolder) 
     ]
 
 
+def test_names_too_long_for_a_file_point_at_the_front_matter_line(built_site: SiteFolder) -> None:
+    long_tag = "人工智能" * 22 + "模型"  # 90 characters, 270 bytes as UTF-8
+    built_site.write(
+        "content/2024-03-01.md", f"---\ntitle: 长\ntags: [AI, {long_tag}]\n---\n\n正文。\n"
+    )
+    built_site.write(
+        "content/2024-03-02.md", f"---\ntitle: 长\n\nslug: {'a' * 256}\n---\n\n正文。\n"
+    )
+    before = built_site.snapshot()
+
+    run = built_site.digest("build")
+
+    assert run.code == 1
+    assert run.stderr.splitlines()[:2] == [
+        f"content/2024-03-01.md:3: tag '人工智能人工智能人工智能'… makes a URL part of 270 bytes; "
+        "a file name takes at most 255 (use a shorter tag)",
+        f"content/2024-03-02.md:4: URL /2024/03/02/{'a' * 256}/ has a part of 256 bytes; "
+        "a file name takes at most 255 (give the post a shorter 'slug' in its front matter)",
+    ]
+    assert built_site.snapshot() == before
+
+
 def test_every_problem_is_reported_at_once(built_site: SiteFolder) -> None:
     built_site.write("content/2024-03-01.md", "---\ndate: someday\n---\n")
     built_site.write("content/2024-03-02.md", "---\ndraft: maybe\n---\nx\n")
