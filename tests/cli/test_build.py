@@ -271,7 +271,7 @@ def test_names_too_long_for_a_file_point_at_the_front_matter_line(built_site: Si
 
     assert run.code == 1
     assert run.stderr.splitlines()[:2] == [
-        f"content/2024-03-01.md:3: tag '人工智能人工智能人工智能'… makes a URL part of 270 bytes; "
+        "content/2024-03-01.md:3: tag '人工智能人工智能人工智能'… makes a URL part of 270 bytes; "
         "a file name takes at most 255 (use a shorter tag)",
         f"content/2024-03-02.md:4: URL /2024/03/02/{'a' * 256}/ has a part of 256 bytes; "
         "a file name takes at most 255 (give the post a shorter 'slug' in its front matter)",
