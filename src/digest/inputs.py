@@ -17,7 +17,15 @@ from typing import Any
 
 from digest.config import Config, load_config, require_site
 from digest.content import Found, ParsedPost, scan
-from digest.state import RACY_NS, Stat, cache_key, file_hash, fingerprint_text, trusted
+from digest.state import (
+    RACY_NS,
+    Stat,
+    cache_key,
+    file_hash,
+    fingerprint_text,
+    stat_tuple,
+    trusted,
+)
 from digest.templates import TEMPLATES_DIR
 from digest.theme import theme_root
 from digest.urls import CONTENT_DIR
@@ -107,7 +115,7 @@ def read_inputs(options: BuildOptions) -> Inputs:
     return Inputs(
         config=config,
         output=output,
-        key=cache_key(repr(config), output),
+        key=cache_key(repr(config), root, output),
         posts=posts,
         copies=copies,
         frame=_frame(options, posts, copies),
@@ -120,7 +128,7 @@ def _survey(found: Found) -> PostStat:
         status = os.stat(found.path)  # noqa: PTH116 - thousands a build: no Path objects
     except OSError:
         return PostStat(source, found.path, None)
-    return PostStat(source, found.path, (status.st_size, status.st_mtime_ns))
+    return PostStat(source, found.path, stat_tuple(status))
 
 
 def read_post(post: PostStat) -> PostFile:
@@ -133,8 +141,7 @@ def read_post(post: PostStat) -> PostFile:
 
 
 def stat_of(path: Path) -> Stat:
-    status = path.stat()
-    return status.st_size, status.st_mtime_ns
+    return stat_tuple(path.stat())
 
 
 def unchanged_file(
@@ -149,7 +156,7 @@ def unchanged_file(
         status = os.stat(path)  # noqa: PTH116 - see above
     except OSError:
         return False
-    return trusted(recorded, (status.st_size, status.st_mtime_ns), saved_ns, racy=racy)
+    return trusted(recorded, stat_tuple(status), saved_ns, racy=racy)
 
 
 def _frame(
@@ -164,12 +171,12 @@ def _frame(
     recent = time.time_ns() - RACY_NS
     for relative, source in sorted(copies.items()):
         try:
-            size, mtime = stat_of(source)
+            size, mtime, ctime, inode = stat_of(source)
         except OSError:
             return None
-        if mtime > recent:
+        if max(mtime, ctime) > recent:
             return None
-        parts.append(f"{relative}={source}:{size}:{mtime}")
+        parts.append(f"{relative}={source}:{size}:{mtime}:{ctime}:{inode}")
     return fingerprint_text(*parts)
 
 

@@ -36,7 +36,7 @@ from digest.pages import Fingerprints, render_outputs
 from digest.site import link_markdown_files
 from digest.state import Changes, PostRow, Stat, Store, trusted
 from digest.templates import templates_for
-from digest.writer import write_files
+from digest.writer import leftovers, write_files
 
 
 def quick_build(
@@ -45,6 +45,8 @@ def quick_build(
     """The build's report when only post bodies changed (or nothing); else None."""
     if inputs.frame is None or store.meta("frame") != inputs.frame:
         return None
+    if leftovers(inputs.output):
+        return None  # a killed build left files behind: the full build clears them
     last = store.meta("report")
     if not isinstance(last, Report):
         return None

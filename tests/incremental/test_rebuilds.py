@@ -202,7 +202,10 @@ def test_an_unreadable_cache_is_discarded_with_a_warning(inc: Site) -> None:
 
     report = inc.build()
 
-    assert report.warnings == (".digest-cache: discarded an unreadable cache (DatabaseError)",)
+    assert report.warnings == (
+        ".digest-cache: discarded a damaged cache (DatabaseError: file is not a database); "
+        "built without it",
+    )
     assert len(report.rendered) == report.pages
     assert report.written == ()
 
@@ -243,7 +246,10 @@ def test_a_broken_cache_is_never_fatal_even_when_strict(inc: Site) -> None:
 
     report = inc.build()
 
-    assert report.warnings == (".digest-cache: discarded an unreadable cache (DatabaseError)",)
+    assert report.warnings == (
+        ".digest-cache: discarded a damaged cache (DatabaseError: file is not a database); "
+        "built without it",
+    )
 
 
 def test_a_cache_folder_that_cannot_be_made_does_not_stop_the_build(inc: Site) -> None:
