@@ -164,10 +164,13 @@ def _frame(
 ) -> str | None:
     parts = [repr((options.drafts, options.future))]
     parts.extend(post.source for post in posts)
-    for folder in (options.root / TEMPLATES_DIR, theme_root() / TEMPLATES_DIR):
-        for path in sorted(folder.rglob("*")) if folder.is_dir() else ():
+    # Paths relative to where they are found: a site moved elsewhere keeps its frame.
+    for kind, folder in (("site", options.root), ("theme", theme_root())):
+        templates = folder / TEMPLATES_DIR
+        for path in sorted(templates.rglob("*")) if templates.is_dir() else ():
             if path.is_file():
-                parts.append(f"{path}={file_hash(path.read_bytes())}")
+                name = path.relative_to(templates).as_posix()
+                parts.append(f"{kind}:{name}={file_hash(path.read_bytes())}")
     recent = time.time_ns() - RACY_NS
     for relative, source in sorted(copies.items()):
         try:
@@ -176,7 +179,8 @@ def _frame(
             return None
         if max(mtime, ctime) > recent:
             return None
-        parts.append(f"{relative}={source}:{size}:{mtime}:{ctime}:{inode}")
+        place = source.relative_to(options.root) if source.is_relative_to(options.root) else source
+        parts.append(f"{relative}={place}:{size}:{mtime}:{ctime}:{inode}")
     return fingerprint_text(*parts)
 
 
