@@ -3,12 +3,19 @@
 Layer 0: imports nothing from digest. Workers are forked, so they inherit the work (parsed
 posts, templates) instead of receiving it pickled; only each result travels back.
 Small batches run in the calling process: starting workers costs more than it saves.
+Workers never outlive the build: they end when it is killed, and when it stops on an
+error or a signal it ends them.
 """
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import multiprocessing
 import os
+import signal
+import sys
+import threading
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from typing import TypeVar
@@ -57,15 +64,66 @@ def ordered_map(
     chunks = [(start, min(start + size, count)) for start in range(0, count, size)]
     _work = function
     batches: list[list[object]] = []
+    # Each worker watches the read end of this pipe; only this process keeps the write
+    # end open, so the workers see it close when this process ends, however it ends.
+    lifeline, held = os.pipe()
+    before = set(multiprocessing.active_children())
+    context = multiprocessing.get_context("fork")
+    pool = ProcessPoolExecutor(
+        max_workers=jobs,
+        mp_context=context,
+        initializer=_start_worker,
+        initargs=(os.getpid(), lifeline, held),
+    )
     try:
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-            for batch in pool.map(_run_chunk, chunks):
-                batches.append(batch)
-                tell(min(len(batches) * size, count), count)
+        for batch in pool.map(_run_chunk, chunks):
+            batches.append(batch)
+            tell(min(len(batches) * size, count), count)
+    except BaseException:
+        # An error, Ctrl-C or SIGTERM: do not wait for the work still queued.
+        workers = set(multiprocessing.active_children()) - before
+        pool.shutdown(wait=False, cancel_futures=True)
+        for worker in workers:
+            worker.kill()
+        raise
+    else:
+        pool.shutdown()
     finally:
         _work = None
+        os.close(lifeline)
+        os.close(held)
     return [result for batch in batches for result in batch]  # type: ignore[misc]
+
+
+def _start_worker(parent: int, lifeline: int, held: int) -> None:
+    """Set up a worker so that it ends with the process that started it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # build decides, and ends its workers
+    os.close(held)
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # it died before we could ask to be told
+        os._exit(1)
+    threading.Thread(target=_end_with, args=(lifeline,), daemon=True).start()
+
+
+_PR_SET_PDEATHSIG = 1
+"""prctl option (linux/prctl.h): the kernel sends a signal when the parent ends."""
+
+
+def _end_with(lifeline: int) -> None:
+    """Everywhere else: end this worker when the pipe's write end closes (the parent ended)."""
+    while True:
+        try:
+            if not os.read(lifeline, 1):
+                break
+        except InterruptedError:
+            continue
+        except OSError:
+            break
+    os._exit(1)
 
 
 def _run_chunk(bounds: tuple[int, int]) -> list[object]:
