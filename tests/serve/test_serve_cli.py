@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import socket
 import subprocess
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import Events, Preview
+from tests.conftest import PINNED_ENV, Events, Preview
 
 
 def test_a_saved_edit_reaches_the_page(preview: Preview) -> None:
@@ -95,6 +96,38 @@ def test_ctrl_c_stops_cleanly(preview: Preview) -> None:
     assert preview.process.wait(timeout=10) == 0
     with pytest.raises(OSError):
         socket.create_connection(("127.0.0.1", preview.port), timeout=1).close()
+
+
+def test_serve_starts_over_a_damaged_cache(preview: Preview) -> None:
+    preview.process.send_signal(signal.SIGINT)
+    assert preview.process.wait(timeout=10) == 0
+    for cache in (preview.root / ".digest-cache").glob("build-*.sqlite"):
+        data = bytearray(cache.read_bytes())
+        for where in range(len(data) // 4, len(data) * 3 // 4, 97):
+            data[where] ^= 0x55  # damage all through the middle of the file
+        cache.write_bytes(bytes(data))
+
+    again = subprocess.Popen(
+        # The same port: the same base URL, so the same cache is read.
+        [sys.executable, "-m", "digest", "serve", "--port", str(preview.port), "-j", "1"],
+        cwd=preview.root,
+        env={**os.environ, **PINNED_ENV},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert again.stdout is not None
+    lines = []
+    for line in again.stdout:
+        lines.append(line)
+        if line.startswith("serving "):
+            break
+    again.send_signal(signal.SIGINT)
+    again.wait(timeout=10)
+    again.stdout.close()
+
+    assert lines[-1].startswith("serving "), lines
+    assert "internal error" not in "".join(lines)
 
 
 def test_a_port_in_use_is_named(tmp_path: Path) -> None:
