@@ -10,7 +10,6 @@ error or a signal it ends them.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import multiprocessing
 import os
 import signal
@@ -101,6 +100,8 @@ def _start_worker(parent: int, lifeline: int, held: int) -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # build decides, and ends its workers
     os.close(held)
     if sys.platform.startswith("linux"):
+        import ctypes  # only workers need it: builds start faster without
+
         with contextlib.suppress(OSError, AttributeError):
             libc = ctypes.CDLL(None, use_errno=True)
             libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)

@@ -11,13 +11,12 @@ system calls (hence no PTH lint rules for this module).
 from __future__ import annotations
 
 import os
-import secrets
 import signal
 import stat
 import tempfile
 from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from digest.errors import BuildFailed, DigestError, OutputError
@@ -134,12 +133,17 @@ def write_files(
     return WriteResult(written, unchanged, tuple(sorted(doomed)), stats)
 
 
-@dataclass(slots=True)
 class _Plan:
-    changes: list[tuple[str, bytes | Path]] = field(default_factory=list)
-    """(output path, its bytes or the file to copy) of every file to write, in order."""
-    new: set[str] = field(default_factory=set)
-    """The output paths among ``changes`` that have no file yet."""
+    """What to write (a plain class: imported on every build, it costs less than a
+    dataclass)."""
+
+    __slots__ = ("changes", "new")
+
+    def __init__(self) -> None:
+        self.changes: list[tuple[str, bytes | Path]] = []
+        """(output path, its bytes or the file to copy) of every file to write, in order."""
+        self.new: set[str] = set()
+        """The output paths among ``changes`` that have no file yet."""
 
 
 def _plan(output: Path, pages: Mapping[str, bytes], copies: Mapping[str, Path]) -> _Plan:
@@ -325,7 +329,7 @@ class _Transaction:
 
 
 def _aside_name(target: str) -> str:
-    return f"{os.path.dirname(target)}/.digest-{secrets.token_hex(6)}.old"
+    return f"{os.path.dirname(target)}/.digest-{os.urandom(6).hex()}.old"
 
 
 @contextmanager
