@@ -80,10 +80,11 @@ def ordered_map(
             tell(min(len(batches) * size, count), count)
     except BaseException:
         # An error, Ctrl-C or SIGTERM: do not wait for the work still queued.
-        workers = set(multiprocessing.active_children()) - before
-        pool.shutdown(wait=False, cancel_futures=True)
-        for worker in workers:
+        for worker in set(multiprocessing.active_children()) - before:
             worker.kill()
+        # Waits only for the pool's own thread to see its workers gone; not waiting lets
+        # it race the interpreter's exit (CPython 3.11 then prints "Bad file descriptor").
+        pool.shutdown(wait=True, cancel_futures=True)
         raise
     else:
         pool.shutdown()

@@ -93,8 +93,8 @@ def test_sigterm_stops_the_build_cleanly(site: SiteFolder) -> None:
 
     _, err = process.communicate(timeout=20)
     assert process.returncode == 128 + signal.SIGTERM
-    assert err.decode().splitlines()[-1] == (
+    assert err.decode().splitlines() == [
         "digest: stopped by SIGTERM; no file was left half-written"
-    )
+    ]
     _assert_gone(workers)
     assert site.snapshot() == before
