@@ -221,7 +221,7 @@ class _Transaction:
         self.current = str(output)
         """The file being written or moved, for the error when that fails."""
         self.made_folders: list[str] = []
-        self.made_files: list[str] = []
+        self.made_files: set[str] = set()
         self.staged: list[tuple[str, str]] = []
         """(temporary file, target) of every changed file, written and not yet in place."""
         self.aside: list[tuple[str, str | None]] = []
@@ -279,7 +279,7 @@ class _Transaction:
             handle = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
         except FileExistsError:
             return False
-        self.made_files.append(target)
+        self.made_files.add(target)
         with os.fdopen(handle, "wb") as stream:
             os.fchmod(stream.fileno(), 0o644)
             stream.write(data)
@@ -291,7 +291,7 @@ class _Transaction:
             prefix=".digest-",
             suffix=".tmp",
         )
-        self.made_files.append(temporary)
+        self.made_files.add(temporary)
         with os.fdopen(handle, "wb") as stream:
             os.fchmod(stream.fileno(), 0o644)
             stream.write(data)
@@ -309,7 +309,7 @@ class _Transaction:
         else:
             self.aside.append((target, backup))
         os.replace(temporary, target)
-        self.made_files.remove(temporary)
+        self.made_files.discard(temporary)
 
     def _undo(self) -> None:
         for target, backup in reversed(self.aside):
@@ -318,7 +318,7 @@ class _Transaction:
                     os.unlink(target)
                 else:
                     os.replace(backup, target)
-        for path in reversed(self.made_files):
+        for path in self.made_files:
             with suppress(OSError):
                 os.unlink(path)
         for folder in reversed(self.made_folders):
