@@ -220,6 +220,8 @@ class _Transaction:
         self.doomed = doomed
         self.current = str(output)
         """The file being written or moved, for the error when that fails."""
+        self.folders: set[str] = set()
+        """Folders known to be there (each looked at once)."""
         self.made_folders: list[str] = []
         self.made_files: set[str] = set()
         self.staged: list[tuple[str, str]] = []
@@ -265,6 +267,8 @@ class _Transaction:
             os.unlink(f"{self.output}/{WRITING}")
 
     def _ensure_folder(self, folder: str) -> None:
+        if folder in self.folders:
+            return
         missing: list[str] = []
         while not os.path.isdir(folder):
             missing.append(folder)
@@ -272,6 +276,8 @@ class _Transaction:
         for path in reversed(missing):
             os.mkdir(path)
             self.made_folders.append(path)
+        self.folders.update(missing)
+        self.folders.add(folder)
 
     def _create(self, target: str, data: bytes) -> bool:
         """Write a file that does not exist yet, in place (False if it appeared meanwhile)."""
