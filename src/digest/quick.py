@@ -69,7 +69,9 @@ def quick_build(
         if touched:
             store.save(Changes(posts=touched, frame=inputs.frame, report=last))
         files = len(written) + len(copies)
-        return replace(last, written=(), unchanged=files, rendered=(), deleted=())
+        return replace(
+            last, written=(), unchanged=files, rendered=(), deleted=(), output=str(output)
+        )
 
     parsed = _parse(changed, inputs)
     urls = store.meta("urls")
@@ -121,6 +123,7 @@ def quick_build(
         rendered=tuple(sorted(pages)),
         deleted=(),
         warnings=tuple(str(w) for w in warnings),
+        output=str(output),  # the site may have moved since the last build
     )
     posts: dict[str, tuple[Stat, str, ParsedPost | None]] = dict(touched)
     for source, item in parsed.items():

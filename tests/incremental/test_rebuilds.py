@@ -319,6 +319,7 @@ def test_a_moved_site_keeps_its_cache(inc: Site) -> None:
     report = inc.build()
 
     assert (report.rendered, report.written, report.warnings) == ((), (), ())
+    assert report.output == str(moved / "public")
     assert len(list((moved / ".digest-cache").glob("build-*.sqlite"))) == 1
     inc.write("content/2024/03-11.md", "---\ntags: [b]\n---\n\nDay 11, corrected.\n")
     assert "2024/03/11/index.html" in inc.build().written
