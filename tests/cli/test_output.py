@@ -6,10 +6,15 @@ from __future__ import annotations
 import hashlib
 import os
 import resource
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 from tests.conftest import PINNED_ENV, SiteFolder
 
@@ -144,3 +149,58 @@ def test_files_a_killed_build_left_are_removed_by_the_next(built_site: SiteFolde
     assert run.code == 0, run.stderr
     left = sorted(p.name for p in (built_site.root / "public").rglob(".digest*"))
     assert left == [".digest"]
+
+
+@pytest.fixture
+def unprivileged() -> Iterator[tuple[SiteFolder, list[str]]]:
+    """A site owned by a user that permissions apply to, and the command to run as it:
+    the current user, or nobody when the tests run as root (whom no mode stops)."""
+    if os.geteuid() != 0:
+        folder = Path(tempfile.mkdtemp())
+        yield SiteFolder(folder / "site"), []
+    else:
+        setpriv = shutil.which("setpriv")
+        if setpriv is None:
+            pytest.skip("needs setpriv to drop root")
+        folder = Path(tempfile.mkdtemp(dir="/tmp"))
+        folder.chmod(0o755)
+        yield (
+            SiteFolder(folder / "site"),
+            [setpriv, "--reuid=65534", "--regid=65534", "--clear-groups"],
+        )
+    shutil.rmtree(folder)
+
+
+def test_a_read_only_folder_is_found_before_anything_is_written(
+    unprivileged: tuple[SiteFolder, list[str]],
+) -> None:
+    site, as_user = unprivileged
+    site.write("content/2024-02-19.md", "---\ntitle: 一\n---\n\n正文。\n")
+    site.write("content/2024-03-01.md", "---\ntitle: 三\n---\n\n正文。\n")
+    if as_user:
+        shutil.chown(site.root.parent, 65534, 65534)
+        for path in [site.root, *site.root.rglob("*")]:
+            shutil.chown(path, 65534, 65534)
+
+    def build() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [*as_user, sys.executable, "-m", "digest", "build"],
+            cwd=site.root,
+            env={**os.environ, **PINNED_ENV},
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+
+    assert build().returncode == 0
+    site.write("content/2024-02-19.md", "---\ntitle: 一，改过\n---\n\n改过。\n")
+    site.write("content/2024-03-01.md", "---\ntitle: 三，改过\n---\n\n改过。\n")
+    (site.root / "public/2024/03").chmod(0o555)
+    before = site.snapshot()
+
+    done = build()
+
+    assert done.returncode == 1
+    assert done.stderr.splitlines()[0] == "public/2024/03: this folder is read-only"
+    assert site.snapshot() == before
