@@ -18,6 +18,7 @@ from digest.checks import check_references
 from digest.config import Config
 from digest.content import ParsedPost, decode_post
 from digest.errors import BuildFailed, ContentError, DigestError, OutputError, sort_problems
+from digest.fingerprints import Stat, trusted
 from digest.inputs import (
     BuildOptions,
     Inputs,
@@ -35,16 +36,7 @@ from digest.parallel import WORTH_A_WORKER, Progress, default_jobs, ordered_map,
 from digest.quick import quick_build
 from digest.routes import plan
 from digest.site import assemble
-from digest.state import (
-    CACHE_DIR,
-    CacheBroken,
-    Changes,
-    CopyRow,
-    Stat,
-    Store,
-    knows_output,
-    trusted,
-)
+from digest.state import CACHE_DIR, CacheBroken, Changes, CopyRow, Store, knows_output
 from digest.templates import templates_for
 from digest.writer import claim_output, write_files
 

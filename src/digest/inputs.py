@@ -1,7 +1,7 @@
 """What a build is asked to do, and a survey of what it reads: config, post files, copies.
 
-Layer 6: imports config, content, state, templates, theme, urls and writer. The survey only
-looks at post files (their size and time); reading them is left to whoever needs the
+Layer 6: imports config, content, fingerprints, state, templates, theme, urls and writer.
+The survey only looks at post files (their Stat); reading them is left to whoever needs the
 bytes, so a build where one post changed reads one file.
 """
 
@@ -17,15 +17,8 @@ from typing import Any
 
 from digest.config import Config, load_config, require_site
 from digest.content import Found, ParsedPost, scan
-from digest.state import (
-    RACY_NS,
-    Stat,
-    cache_key,
-    file_hash,
-    fingerprint_text,
-    stat_tuple,
-    trusted,
-)
+from digest.fingerprints import RACY_NS, Stat, file_hash, fingerprint_text, stat_tuple, trusted
+from digest.state import cache_key
 from digest.templates import TEMPLATES_DIR
 from digest.theme import theme_root
 from digest.urls import CONTENT_DIR

@@ -1,7 +1,7 @@
 """The quick build: when only posts' bodies changed, render just the pages that show them.
 
-Layer 7: imports checks, content, errors, inputs, model, pages, site, state, templates
-and writer.
+Layer 7: imports checks, content, errors, fingerprints, inputs, model, pages, site,
+state, templates and writer.
 
 The cache can prove that the full build would come to the same site: the same code,
 configuration, options, templates, copied files and list of posts (one hash, the
@@ -21,6 +21,7 @@ from dataclasses import replace
 from digest.checks import check_references
 from digest.content import ParsedPost, decode_post
 from digest.errors import BuildFailed, DigestError, sort_problems
+from digest.fingerprints import Stat, trusted
 from digest.inputs import (
     BuildOptions,
     Inputs,
@@ -34,7 +35,7 @@ from digest.inputs import (
 from digest.model import Post, Report
 from digest.pages import Fingerprints, render_outputs
 from digest.site import link_markdown_files
-from digest.state import Changes, PostRow, Stat, Store, trusted
+from digest.state import Changes, PostRow, Store
 from digest.templates import templates_for
 from digest.writer import leftovers, write_files
 
