@@ -82,19 +82,21 @@ def test_workers_end_when_the_build_is_killed(site: SiteFolder) -> None:
     assert process.returncode == -signal.SIGKILL
 
 
-def test_sigterm_stops_the_build_cleanly(site: SiteFolder) -> None:
+@pytest.mark.parametrize(
+    ("stop", "name"), [(signal.SIGTERM, "SIGTERM"), (signal.SIGINT, "Ctrl-C")], ids=["term", "int"]
+)
+def test_a_stopped_build_ends_cleanly(site: SiteFolder, stop: signal.Signals, name: str) -> None:
     _many_posts(site)
     assert site.digest("build").code == 0
     site.write("templates/post.html", '{% extends "base.html" %}{% block main %}X{% endblock %}')
     before = site.snapshot()
     process, workers = _start(site)
 
-    process.terminate()
+    process.send_signal(stop)
 
     _, err = process.communicate(timeout=20)
-    assert process.returncode == 128 + signal.SIGTERM
-    assert err.decode().splitlines() == [
-        "digest: stopped by SIGTERM; no file was left half-written"
-    ]
+    assert process.returncode == 128 + stop
+    stopped = f"digest: stopped by {name}; no file was left half-written"
+    assert err.decode().splitlines() == [stopped]
     _assert_gone(workers)
     assert site.snapshot() == before
