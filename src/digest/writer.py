@@ -14,6 +14,7 @@ import os
 import signal
 import stat
 import tempfile
+import threading
 from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -341,17 +342,24 @@ def _aside_name(target: str) -> str:
 @contextmanager
 def _signals_held() -> Iterator[None]:
     """Hold Ctrl-C and SIGTERM while files move, so a stopped build is never half-written:
-    the signal takes effect right after (all written) or undone (nothing written)."""
-    held = {signal.SIGINT, signal.SIGTERM}
-    mask: Callable[..., object] | None = getattr(signal, "pthread_sigmask", None)
-    if mask is None:
-        yield
+    the signal takes effect right after (all written) or undone (nothing written).
+
+    The handlers are swapped rather than the signals blocked: Python runs handlers in
+    the main thread whichever thread the signal reaches (``digest serve`` has several).
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread can set handlers, and only it ever runs them
         return
-    mask(signal.SIG_BLOCK, held)
+    caught: list[int] = []
+    held = (signal.SIGINT, signal.SIGTERM)
+    previous = {number: signal.signal(number, lambda n, _: caught.append(n)) for number in held}
     try:
         yield
     finally:
-        mask(signal.SIG_UNBLOCK, held)
+        for number, handler in previous.items():
+            signal.signal(number, signal.SIG_DFL if handler is None else handler)
+        if caught:
+            signal.raise_signal(caught[0])
 
 
 def _stat(path: str) -> tuple[int, int, int, int]:
