@@ -15,8 +15,9 @@ import os
 import signal
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from typing import TypeVar
 
 Result = TypeVar("Result")
@@ -75,7 +76,9 @@ def ordered_map(
         initargs=(os.getpid(), lifeline, held),
     )
     try:
-        for batch in pool.map(_run_chunk, chunks):
+        with signals_held():  # workers are forked here
+            pending = pool.map(_run_chunk, chunks)
+        for batch in pending:
             batches.append(batch)
             tell(min(len(batches) * size, count), count)
     except BaseException:
@@ -84,7 +87,8 @@ def ordered_map(
             worker.kill()
         # Waits only for the pool's own thread to see its workers gone; not waiting lets
         # it race the interpreter's exit (CPython 3.11 then prints "Bad file descriptor").
-        pool.shutdown(wait=True, cancel_futures=True)
+        with contextlib.suppress(RuntimeError):  # stopped before that thread even started
+            pool.shutdown(wait=True, cancel_futures=True)
         raise
     else:
         pool.shutdown()
@@ -131,3 +135,27 @@ def _end_with(lifeline: int) -> None:
 def _run_chunk(bounds: tuple[int, int]) -> list[object]:
     assert _work is not None
     return [_work(index) for index in range(*bounds)]
+
+
+@contextmanager
+def signals_held() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM for a moment that must not be cut: files moving into
+    place (a stopped build is then all written or all undone, never half-written), a fork
+    (a signal caught there is lost in an at-fork hook). They take effect right after.
+
+    The handlers are swapped rather than the signals blocked: Python runs handlers in
+    the main thread whichever thread the signal reaches (``digest serve`` has several).
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread can set handlers, and only it ever runs them
+        return
+    caught: list[int] = []
+    held = (signal.SIGINT, signal.SIGTERM)
+    previous = {number: signal.signal(number, lambda n, _: caught.append(n)) for number in held}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, signal.SIG_DFL if handler is None else handler)
+        if caught:
+            signal.raise_signal(caught[0])

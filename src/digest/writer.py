@@ -1,26 +1,26 @@
 """Put a finished build on disk: refuse dangerous folders, write only what changed, prune.
 
-Layer 5: imports errors only. Called after everything rendered, so a failed build never
-reaches this module. Writing is all or nothing: every obstacle is found before the first
-write, new and changed files are first written beside their targets, and only then
-moved into place; a failure on the way puts the previous files back. Paths are plain
-strings here: a build handles thousands of files, and Path objects cost more than the
-system calls (hence no PTH lint rules for this module).
+Layer 5: imports errors and parallel (to hold signals while files move). Called after
+everything rendered, so a failed build never reaches this module. Writing is all or
+nothing: every obstacle is found before the first write, new and changed files are
+first written beside their targets, and only then moved into place; a failure on the
+way puts the previous files back. Paths are plain strings here: a build handles
+thousands of files, and Path objects cost more than the system calls (hence no PTH lint
+rules for this module).
 """
 
 from __future__ import annotations
 
 import os
-import signal
 import stat
 import tempfile
-import threading
-from collections.abc import Callable, Collection, Iterator, Mapping
-from contextlib import contextmanager, suppress
+from collections.abc import Callable, Collection, Mapping
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
 from digest.errors import BuildFailed, DigestError, OutputError
+from digest.parallel import signals_held
 
 PROTECTED_FOLDERS = ("content", "templates", "static")
 MARK = ".digest"
@@ -123,7 +123,7 @@ def write_files(
         with suppress(FileNotFoundError):
             os.unlink(f"{output}/{WRITING}")
     if plan.changes or doomed or not os.path.exists(f"{output}/{MARK}"):
-        with _signals_held():
+        with signals_held():
             _Transaction(output, plan, doomed).run()
         for folder in emptied:
             with suppress(OSError):
@@ -337,29 +337,6 @@ class _Transaction:
 
 def _aside_name(target: str) -> str:
     return f"{os.path.dirname(target)}/.digest-{os.urandom(6).hex()}.old"
-
-
-@contextmanager
-def _signals_held() -> Iterator[None]:
-    """Hold Ctrl-C and SIGTERM while files move, so a stopped build is never half-written:
-    the signal takes effect right after (all written) or undone (nothing written).
-
-    The handlers are swapped rather than the signals blocked: Python runs handlers in
-    the main thread whichever thread the signal reaches (``digest serve`` has several).
-    """
-    if threading.current_thread() is not threading.main_thread():
-        yield  # only the main thread can set handlers, and only it ever runs them
-        return
-    caught: list[int] = []
-    held = (signal.SIGINT, signal.SIGTERM)
-    previous = {number: signal.signal(number, lambda n, _: caught.append(n)) for number in held}
-    try:
-        yield
-    finally:
-        for number, handler in previous.items():
-            signal.signal(number, signal.SIG_DFL if handler is None else handler)
-        if caught:
-            signal.raise_signal(caught[0])
 
 
 def _stat(path: str) -> tuple[int, int, int, int]:

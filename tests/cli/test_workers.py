@@ -95,7 +95,7 @@ def test_a_stopped_build_ends_cleanly(site: SiteFolder, stop: signal.Signals, na
     process.send_signal(stop)
 
     _, err = process.communicate(timeout=20)
-    assert process.returncode == 128 + stop
+    assert process.returncode == 128 + stop, err.decode()
     stopped = f"digest: stopped by {name}; no file was left half-written"
     assert err.decode().splitlines() == [stopped]
     _assert_gone(workers)
