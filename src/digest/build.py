@@ -137,9 +137,13 @@ def _produce(
     urls = {post.source: post.url for post in published}
     existing = {o.path for o in outputs} | set(copies)
     findings = check_references(config, published, existing, ids, urls)
-    notes = [ContentError(store.note, CACHE_DIR)] if store and store.note else []
+    notes = [ContentError(store.note, CACHE_DIR, kind="cache")] if store and store.note else []
     parsed_warnings = [w for item in loaded.parsed for w in item.warnings]
-    warnings = [*inputs.warnings, *parsed_warnings, *findings, *notes]
+    warnings = [
+        warning
+        for warning in (*inputs.warnings, *parsed_warnings, *findings, *notes)
+        if warning.kind not in config.ignore_warnings
+    ]
     changes = Changes(
         posts=loaded.changes,
         blobs=loaded.blobs,
@@ -189,7 +193,7 @@ def build(options: BuildOptions, session: Session | None = None) -> Report:
             store.discard(broken)  # and build as if there had never been a cache
             report = _build(options, session, inputs, store)
         if store.save_problem:
-            said = str(ContentError(store.save_problem, CACHE_DIR))
+            said = ContentError(store.save_problem, CACHE_DIR, kind="cache")
             report = replace(report, warnings=(*report.warnings, said))
         return replace(report, seconds=time.perf_counter() - started)
     finally:
@@ -229,7 +233,7 @@ def _build(options: BuildOptions, session: Session | None, inputs: Inputs, store
         rendered=tuple(sorted(produced.pages)),
         copied=len(inputs.copies),
         deleted=result.deleted,
-        warnings=tuple(str(w) for w in produced.warnings),
+        warnings=produced.warnings,
         seconds=time.perf_counter() - started,
         posts=len(site.posts),
         pages=len(produced.pages) + len(produced.kept),
@@ -239,7 +243,7 @@ def _build(options: BuildOptions, session: Session | None, inputs: Inputs, store
         next_future=site.next_future,
     )
     # What the next build may repeat: not what was said about this build's cache.
-    changes.report = replace(report, warnings=tuple(str(w) for w in problems))
+    changes.report = replace(report, warnings=tuple(problems))
     store.save(changes)
     if session is not None:
         session.parsed = {

@@ -42,15 +42,17 @@ def check_references(
     findings: list[DigestError] = []
     for post in posts:
         for reference in post.references:
-            message = _problem(config, post, reference, existing, ids, urls)
-            if message:
-                findings.append(ContentError(message, post.source, reference.line))
+            problem = _problem(config, post, reference, existing, ids, urls)
+            if problem:
+                message, kind = problem
+                findings.append(ContentError(message, post.source, reference.line, kind=kind))
             if reference.kind == "image" and not reference.alt:
                 findings.append(
                     ContentError(
                         f"image without alt text: {_as_written(reference.url)}",
                         post.source,
                         reference.line,
+                        kind="alt-text",
                     )
                 )
     return findings
@@ -69,7 +71,8 @@ def _problem(
     existing: Collection[str],
     ids: Mapping[str, frozenset[str]],
     urls: Mapping[str, str],
-) -> str | None:
+) -> tuple[str, str] | None:
+    """What is wrong with one link or image, and the kind of warning it is."""
     url = reference.url.strip()
     if not url or _SCHEME.match(url):
         return None
@@ -81,28 +84,30 @@ def _problem(
         if base != "/" and not url.startswith(base):
             return (
                 f"{shown} is root-relative and misses the base path {base}; "
-                f"write {base}{url.lstrip('/')} or a path relative to the post"
+                f"write {base}{url.lstrip('/')} or a path relative to the post",
+                "base-path",
             )
         target = "/" + url[len(base) :] if base != "/" else url
     else:
         folder = post.source.removeprefix(f"{CONTENT_DIR}/").rpartition("/")[0]
         resolved = resolve_local(folder, url)
         if resolved is None:
-            return f"{shown} points outside content/"
+            return f"{shown} points outside content/", "outside-content"
         target = resolved
     path, _, fragment = target.partition("#")
     path = unquote(path.partition("?")[0])
     if path.endswith(".md"):
         linked = urls.get(f"{CONTENT_DIR}{path}")
         if linked is None:
-            return f"link to a Markdown file that is no published post: {shown}"
+            return f"link to a Markdown file that is no published post: {shown}", "markdown-link"
         path = linked  # the build links the post's page instead
     found = _output_for(path, existing)
     if found is None:
-        what = "image" if reference.kind == "image" else "page or file"
-        return f"missing {what}: {shown}"
+        if reference.kind == "image":
+            return f"missing image: {shown}", "missing-image"
+        return f"missing page or file: {shown}", "missing-link"
     if fragment and found in ids and unquote(fragment) not in ids[found]:
-        return f"no #{unquote(fragment)} on {path}"
+        return f"no #{unquote(fragment)} on {path}", "fragment"
     return None
 
 

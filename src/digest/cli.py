@@ -24,6 +24,7 @@ from digest import __version__
 
 if TYPE_CHECKING:
     from digest.build import BuildOptions
+    from digest.errors import DigestError
 
 EXIT_OK = 0
 EXIT_PROBLEM = 1
@@ -58,7 +59,9 @@ def _parser() -> argparse.ArgumentParser:
             "Read and render the site like 'digest build', write nothing, and list every "
             "problem as path:line: message: front matter, dates, duplicate URLs, broken "
             "local links and #fragments, missing images, images without alt text, "
-            "root-relative links that miss a sub-path base URL."
+            "root-relative links that miss a sub-path base URL. Posts dated in the future "
+            "are checked too (the scheduled build of their day must not be the first to "
+            "see them); drafts with --drafts."
         ),
         epilog="example: digest check --strict --base-url https://example.org/news/",
     )
@@ -244,21 +247,58 @@ def _progress_bar() -> Callable[[str, int, int], None] | None:
 
 
 def _check(args: argparse.Namespace) -> int:
+    """Everything a build would say, including posts dated in the future: a post due
+    tomorrow is where tomorrow's scheduled build would fail, so it is checked today."""
     from digest.build import produce
+    from digest.errors import BuildFailed, sort_problems
 
     options = _options(args)
     if options is None:
         return EXIT_USAGE
-    produced = produce(options)
+    options = replace(options, future=True)
+    covered = "future ones included, drafts " + (
+        "included" if options.drafts else "left out (--drafts)"
+    )
+    try:
+        produced = produce(options)
+    except BuildFailed as failure:
+        for problem in sort_problems(failure.problems):
+            print(_line_of(problem))
+        print(f"check found {_count(len(failure.problems), 'problem')}")
+        return EXIT_PROBLEM
     for warning in produced.warnings:
-        print(warning)
+        print(_line_of(warning))
     count = len(produced.warnings)
     posts = _count(len(produced.site.posts), "post")
     if not count:
-        print(f"checked {posts}: no problems")
+        print(f"checked {posts}, {covered}: no problems")
         return EXIT_OK
-    print(f"checked {posts}: {_count(count, 'warning')}")
+    print(f"checked {posts}, {covered}: {_count(count, 'warning')}")
     return EXIT_PROBLEM if produced.config.strict else EXIT_OK
+
+
+WARNINGS_SHOWN_PER_KIND = 3
+
+
+def summarize_warnings(warnings: Sequence[DigestError]) -> list[str]:
+    """The lines a build prints for its warnings: the first few of each kind in full,
+    then how many more there are. A site with thousands of images without alt text
+    must not bury the three broken links among them; ``digest check`` lists every one."""
+    by_kind: dict[str, list[DigestError]] = {}
+    for warning in warnings:
+        by_kind.setdefault(warning.kind or "other", []).append(warning)
+    lines: list[str] = []
+    for kind, found in by_kind.items():
+        lines.extend(_line_of(warning) for warning in found[:WARNINGS_SHOWN_PER_KIND])
+        if len(found) > WARNINGS_SHOWN_PER_KIND:
+            more = len(found) - WARNINGS_SHOWN_PER_KIND
+            lines.append(f"… and {more:,} more {kind} warnings; digest check lists them all")
+    return lines
+
+
+def _line_of(problem: DigestError) -> str:
+    """A problem as printed: a warning carries its kind, which ``ignore_warnings`` names."""
+    return f"{problem} [warning: {problem.kind}]" if problem.kind else str(problem)
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -268,8 +308,8 @@ def _build(args: argparse.Namespace) -> int:
     if options is None:
         return EXIT_USAGE
     report = build(replace(options, progress=_progress_bar()))
-    for warning in report.warnings:
-        print(f"{warning} [warning]", file=sys.stderr)
+    for line in summarize_warnings(report.warnings):
+        print(line, file=sys.stderr)
     left_out = []
     if report.skipped_drafts:
         left_out.append(_count(report.skipped_drafts, "draft"))
@@ -373,7 +413,7 @@ def _report_failure(error: Exception, *, command: str, debug: bool) -> int:
         traceback.print_exc()
     if isinstance(error, BuildFailed):
         for problem in sort_problems(error.problems):
-            print(problem, file=sys.stderr)
+            print(_line_of(problem), file=sys.stderr)
         print(f"digest: {error.message}; nothing was written", file=sys.stderr)
         return EXIT_PROBLEM
     if isinstance(error, UsageError):

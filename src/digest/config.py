@@ -17,7 +17,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from digest.dates import date_problem
-from digest.errors import BuildFailed, ConfigError, DigestError, did_you_mean
+from digest.errors import WARNING_KINDS, BuildFailed, ConfigError, DigestError, did_you_mean
 from digest.urls import CONTENT_DIR, base_path
 
 
@@ -44,6 +44,8 @@ class Config:
     """Fail the build on warnings: broken local links, missing images or alt text."""
     date_format: str = ""
     """Pattern for dates shown to readers and for titles of untitled posts; empty: by language."""
+    ignore_warnings: tuple[str, ...] = ()
+    """Kinds of warnings (``errors.WARNING_KINDS``) not reported, not even under strict."""
 
     @property
     def zone(self) -> ZoneInfo:
@@ -183,6 +185,8 @@ def check_config(
             problems.append(ConfigError(f"unknown key '{key}'", where, line, hint))
             continue
         expected = type(known[key].default)
+        if expected is tuple and type(value) is list:  # TOML has arrays, Config tuples
+            value = tuple(value)
         if type(value) is not expected:
             problems.append(
                 ConfigError(
@@ -195,9 +199,17 @@ def check_config(
         if key == "language":
             value, problem, note = _language(str(value))
             if note:
-                warnings.append(ConfigError(note, where, line, f"write '{value}' to silence this"))
+                hint = f"write '{value}' to silence this"
+                warnings.append(ConfigError(note, where, line, hint, kind="language-tag"))
             if problem:
                 problems.append(ConfigError(problem[0], where, line, problem[1]))
+                continue
+        if key == "ignore_warnings":
+            unknown = [kind for kind in value if kind not in WARNING_KINDS]
+            for kind in unknown:
+                hint = did_you_mean(str(kind), WARNING_KINDS) or _ALL_KINDS
+                problems.append(ConfigError(f"unknown warning kind {kind!r}", where, line, hint))
+            if unknown:
                 continue
         problem_text = _check_value(key, value)
         if problem_text:
@@ -280,12 +292,14 @@ def _check_value(key: str, value: Any) -> str | None:
     return None
 
 
+_ALL_KINDS = "the kinds are " + ", ".join(WARNING_KINDS)
 _KIND_NAMES: dict[type, str] = {
     str: "a string",
     int: "a whole number",
     bool: "true or false",
     float: "a number",
     list: "a list",
+    tuple: "a list",
     dict: "a table",
 }
 

@@ -124,7 +124,9 @@ def scan(root: Path) -> Scanned:
                 "a section file (as Hugo has) is no post or page here, so it is left out; "
                 "rename it to make it a page, or delete it"
             )
-            skipped.append(ContentError(message, f"{CONTENT_DIR}/{item.relative}"))
+            skipped.append(
+                ContentError(message, f"{CONTENT_DIR}/{item.relative}", kind="section-file")
+            )
         else:
             posts.append(item)
     files = [item for item in found if not item.relative.lower().endswith(".md")]
@@ -261,7 +263,7 @@ def parse_post(source: str, text: str, config: Config) -> ParsedPost:
         "lines": {key: fields.line(key) for key in ("date", "slug", "tags") if key in meta},
     }
     post = Post(**values, card=card_of(values))
-    warnings.extend(ContentError(w.message, source, w.line) for w in rendered.warnings)
+    warnings.extend(ContentError(w.message, source, w.line, kind=w.kind) for w in rendered.warnings)
     return ParsedPost(post, tuple(warnings))
 
 
@@ -464,7 +466,13 @@ class _Fields:
                 hint = _close_key(key)
                 if hint:
                     warnings.append(
-                        ContentError(f"unknown key '{key}'", self.source, self.line(key), hint)
+                        ContentError(
+                            f"unknown key '{key}'",
+                            self.source,
+                            self.line(key),
+                            hint,
+                            kind="unknown-key",
+                        )
                     )
         return warnings
 

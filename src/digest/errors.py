@@ -31,8 +31,32 @@ def shown(value: object, limit: int = 80) -> str:
     return text if len(text) <= limit else f"{text[: limit - 1]}…"
 
 
+WARNING_KINDS = {
+    "alt-text": "an image without alt text",
+    "missing-link": "a link to a page or file the build does not make",
+    "missing-image": "an image the build does not make",
+    "fragment": "a link to a #fragment that its page does not have",
+    "base-path": "a root-relative link that misses the base path of a sub-path site",
+    "outside-content": "a relative link that leads out of content/",
+    "markdown-link": "a link to a Markdown file that is no published post or page",
+    "unknown-language": "a code block in a language Pygments does not know",
+    "raw-html": "a raw HTML tag shown as text (a quote or > is missing)",
+    "unknown-key": "a front-matter key close to a known one (tag: for tags:)",
+    "symlink": "a symlink not followed, as it leads out of the site",
+    "section-file": "a section file (_index.md) left out",
+    "language-tag": "a locale name read as a language tag (zh_CN as zh-CN)",
+    "cache": "the cache could not be used, so the build ran cold (never fatal)",
+}
+"""Every kind of warning, by the stable id printed with it (``[warning: alt-text]``) and
+that ``ignore_warnings`` names."""
+
+
 class DigestError(Exception):
-    """A problem the user can fix, located in a file when we know which."""
+    """A problem the user can fix, located in a file when we know which.
+
+    A warning (something ``--strict`` refuses but a build survives) has a ``kind`` from
+    ``WARNING_KINDS``; an error has none.
+    """
 
     def __init__(
         self,
@@ -40,12 +64,15 @@ class DigestError(Exception):
         path: str | None = None,
         line: int | None = None,
         hint: str | None = None,
+        kind: str | None = None,
     ) -> None:
         super().__init__(message)
+        assert kind is None or kind in WARNING_KINDS, kind
         self.message = message
         self.path = path
         self.line = line
         self.hint = hint
+        self.kind = kind
 
     def __str__(self) -> str:
         where = ""
@@ -59,9 +86,9 @@ class DigestError(Exception):
 
     def __reduce__(
         self,
-    ) -> tuple[type[DigestError], tuple[str, str | None, int | None, str | None]]:
+    ) -> tuple[type[DigestError], tuple[str, str | None, int | None, str | None, str | None]]:
         # Errors travel back from worker processes; keep their location on the way.
-        return (type(self), (self.message, self.path, self.line, self.hint))
+        return (type(self), (self.message, self.path, self.line, self.hint, self.kind))
 
 
 class ConfigError(DigestError):

@@ -42,6 +42,8 @@ MORE_MARKER = "<!--more-->"
 class MarkdownWarning:
     line: int
     message: str
+    kind: str
+    """Its id among ``errors.WARNING_KINDS``."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -229,7 +231,9 @@ def _render_fence(
         state = _env(env)
         line = state.first_line + (token.map[0] if token.map else 0)
         state.warnings.append(
-            MarkdownWarning(line, f"unknown code language '{language}', shown as plain text")
+            MarkdownWarning(
+                line, f"unknown code language '{language}', shown as plain text", "unknown-language"
+            )
         )
         code = escape(token.content, quote=False)
         return f'<pre><code class="{css_class}">{code}</code></pre>\n'
@@ -431,7 +435,7 @@ def _find_broken_tags(state: StateCore) -> None:
                 child.type == "text" and "<" in child.content and _BROKEN_TAG.search(child.content)
             ):
                 message = "raw HTML tag is not closed or its quotes do not match"
-                env.warnings.append(MarkdownWarning(line, message))
+                env.warnings.append(MarkdownWarning(line, message, "raw-html"))
 
 
 def _collect_references(state: StateCore) -> None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple
 
 from digest.config import Config
+from digest.errors import DigestError
 
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
@@ -241,7 +242,7 @@ class Report:
     """Output paths of the pages and feeds rendered; the others were unchanged."""
     copied: int
     deleted: tuple[str, ...]
-    warnings: tuple[str, ...]
+    warnings: tuple[DigestError, ...]
     seconds: float
     posts: int
     pages: int

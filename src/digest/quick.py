@@ -112,7 +112,8 @@ def quick_build(
     findings = check_references(config, published, existing, _StoredIds(store, new_ids), urls)
     kept = [w for w in store.warnings() if w.path not in parsed]
     new_warnings = [w for item in parsed.values() for w in item.warnings] + findings
-    warnings = sort_problems(kept + new_warnings)
+    ignored = inputs.config.ignore_warnings
+    warnings = sort_problems([w for w in kept + new_warnings if w.kind not in ignored])
     if config.strict and warnings:
         raise BuildFailed(warnings)
 
@@ -123,7 +124,7 @@ def quick_build(
         unchanged=len(written) + len(copies) - len(result.written),
         rendered=tuple(sorted(pages)),
         deleted=(),
-        warnings=tuple(str(w) for w in warnings),
+        warnings=tuple(warnings),
         output=str(output),  # the site may have moved since the last build
     )
     posts: dict[str, tuple[Stat, str, ParsedPost | None]] = dict(touched)

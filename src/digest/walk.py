@@ -38,7 +38,8 @@ def walk(
     skipped: list[DigestError] = []
 
     def refuse(parts: list[str], why: str) -> None:
-        skipped.append(ContentError(f"symlink {why}; skipped", "/".join([label, *parts])))
+        where = "/".join([label, *parts])
+        skipped.append(ContentError(f"symlink {why}; skipped", where, kind="symlink"))
 
     def visit(path: str, parts: list[str], ancestors: frozenset[Path]) -> None:
         with os.scandir(path) as entries:

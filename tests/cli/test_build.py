@@ -381,7 +381,7 @@ def test_a_locale_name_as_language_is_read_as_its_tag_with_a_warning(site: SiteF
     assert run.code == 0, run.stderr
     assert run.stderr.splitlines() == [
         "digest.toml:2: language 'zh_CN' is a locale name; read as the language tag 'zh-CN' "
-        "(write 'zh-CN' to silence this) [warning]"
+        "(write 'zh-CN' to silence this) [warning: language-tag]"
     ]
     assert again.stderr == run.stderr  # said again by a build that has nothing to do
     home = site.read("public/index.html")
@@ -397,7 +397,7 @@ def test_a_front_matter_key_close_to_a_known_one_is_a_warning(site: SiteFolder) 
 
     assert run.code == 0, run.stderr
     assert run.stderr.splitlines() == [
-        "content/2024-02-19.md:3: unknown key 'tag' (did you mean 'tags'?) [warning]"
+        "content/2024-02-19.md:3: unknown key 'tag' (did you mean 'tags'?) [warning: unknown-key]"
     ]
     assert site.digest("build", "--strict").code == 1
 

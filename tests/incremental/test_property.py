@@ -87,7 +87,7 @@ def _apply(root: Path, step: tuple[object, ...]) -> None:
 def _outcome(options: BuildOptions) -> tuple[str, ...]:
     """The build's problems when it failed, else its warnings."""
     try:
-        return ("built", *build(options).warnings)
+        return ("built", *map(str, build(options).warnings))
     except BuildFailed as failure:
         return ("failed", *(str(problem) for problem in failure.problems))
 

@@ -209,8 +209,12 @@ def test_unknown_code_language_warns_with_the_line_in_the_file() -> None:
         "```\n"
     )
     assert _render(body, first_line=5).warnings == (
-        MarkdownWarning(7, "unknown code language 'nosuchlang', shown as plain text"),
-        MarkdownWarning(15, "unknown code language 'alsounknown', shown as plain text"),
+        MarkdownWarning(
+            7, "unknown code language 'nosuchlang', shown as plain text", "unknown-language"
+        ),
+        MarkdownWarning(
+            15, "unknown code language 'alsounknown', shown as plain text", "unknown-language"
+        ),
     )
 
 

@@ -196,3 +196,22 @@ def test_toml_mistakes_get_a_hint(tmp_path: Path, text: str, message: str) -> No
         load_config(tmp_path)
 
     assert str(failure.value) == message
+
+
+def test_ignore_warnings_names_kinds_of_warnings(tmp_path: Path) -> None:
+    (tmp_path / "digest.toml").write_text('ignore_warnings = ["alt-text", "raw-html"]\n')
+
+    assert load_config(tmp_path).ignore_warnings == ("alt-text", "raw-html")
+
+
+def test_an_unknown_warning_kind_is_an_error_with_a_suggestion(tmp_path: Path) -> None:
+    (tmp_path / "digest.toml").write_text('title = "x"\nignore_warnings = ["alt_text", "zzz"]\n')
+
+    with pytest.raises(BuildFailed) as failure:
+        load_config(tmp_path)
+
+    messages = [str(problem) for problem in failure.value.problems]
+    assert messages[0] == (
+        "digest.toml:2: unknown warning kind 'alt_text' (did you mean 'alt-text'?)"
+    )
+    assert messages[1].startswith("digest.toml:2: unknown warning kind 'zzz' (the kinds are ")
