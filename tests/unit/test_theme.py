@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from digest.labels import LABELS
 from digest.markdown import pygments_css
-from digest.templates import LABELS
 
 REPO = Path(__file__).resolve().parents[2]
 
