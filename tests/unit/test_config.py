@@ -196,3 +196,18 @@ def test_toml_mistakes_get_a_hint(tmp_path: Path, text: str, message: str) -> No
         load_config(tmp_path)
 
     assert str(failure.value) == message
+
+
+def test_labels_are_checked_by_name_and_kind() -> None:
+    text = 'title = "T"\n\n[labels]\nhome = "Front"\nolder = 3\nsubscrbe = "Follow"\n'
+    table = {"title": "T", "labels": {"home": "Front", "older": 3, "subscrbe": "Follow"}}
+
+    with pytest.raises(BuildFailed) as failure:
+        parse_config(table, "digest.toml", text)
+
+    assert [str(p) for p in failure.value.problems] == [
+        "digest.toml:5: label 'older' must be a string, not a whole number",
+        "digest.toml:6: unknown label 'subscrbe' (did you mean 'subscribe'?)",
+    ]
+    good = parse_config({"labels": {"older": "Before", "home": "Front"}}, "digest.toml")
+    assert good.labels == (("home", "Front"), ("older", "Before"))

@@ -30,3 +30,11 @@ def test_every_label_the_templates_use_exists_in_every_language() -> None:
     assert used
     for language, words in LABELS.items():
         assert used <= set(words), f"{language} lacks {used - set(words)}"
+
+
+def test_every_language_has_every_label_and_the_readme_names_them() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    for language, words in LABELS.items():
+        assert set(words) == set(LABELS["en"]), language
+    for name in LABELS["en"]:
+        assert f"`{name}`" in readme, name
