@@ -18,6 +18,7 @@ from digest.checks import check_references
 from digest.config import Config
 from digest.content import ParsedPost, decode_post
 from digest.errors import BuildFailed, ContentError, DigestError, OutputError, sort_problems
+from digest.fingerprints import Stat, trusted
 from digest.inputs import (
     BuildOptions,
     Inputs,
@@ -35,9 +36,9 @@ from digest.parallel import WORTH_A_WORKER, Progress, default_jobs, ordered_map,
 from digest.quick import quick_build
 from digest.routes import plan
 from digest.site import assemble
-from digest.state import CACHE_DIR, Changes, CopyRow, Stat, Store, trusted
+from digest.state import CACHE_DIR, CacheBroken, Changes, CopyRow, Store, knows_output
 from digest.templates import templates_for
-from digest.writer import write_files
+from digest.writer import claim_output, write_files
 
 __all__ = ["BuildOptions", "Produced", "Session", "build", "current_time", "produce"]
 
@@ -81,6 +82,8 @@ def produce(
         reader = Store.reader(options.root, inputs.output, inputs.key)
         try:
             return _produce(options, session, inputs, reader)
+        except CacheBroken:
+            return _produce(options, session, inputs, None)  # the next build says so
         finally:
             if reader is not None:
                 reader.close()
@@ -130,9 +133,10 @@ def _produce(
     old_ids = store.ids() if store else {}
     new_ids = {path: r.ids for path, r in made.items() if r.ids is not None}
     ids = {path: old_ids[path] for path in kept if path in old_ids} | new_ids
-    urls = {post.source: post.url for post in site.posts}
+    published = (*site.posts, *site.pages)
+    urls = {post.source: post.url for post in published}
     existing = {o.path for o in outputs} | set(copies)
-    findings = check_references(config, site.posts, existing, ids, urls)
+    findings = check_references(config, published, existing, ids, urls)
     notes = [ContentError(store.note, CACHE_DIR)] if store and store.note else []
     parsed_warnings = [w for item in loaded.parsed for w in item.warnings]
     warnings = [*inputs.warnings, *parsed_warnings, *findings, *notes]
@@ -141,7 +145,7 @@ def _produce(
         blobs=loaded.blobs,
         removed_posts=set(loaded.known) - {post.source for post in inputs.posts},
         outputs={
-            path: (new[path], (0, 0), rendered.ids, rendered.recipe)
+            path: (new[path], (0, 0, 0, 0), rendered.ids, rendered.recipe)
             for path, rendered in made.items()
         },
         removed_outputs=set(old) - set(new),
@@ -173,59 +177,75 @@ def build(options: BuildOptions, session: Session | None = None) -> Report:
     """
     started = time.perf_counter()
     inputs = read_inputs(options)
-    store = Store(options.root, inputs.output, inputs.key, fresh=options.clean)
+    root, output = options.root, inputs.output
+    # Only a folder digest made may lose files: one it marked, or one its cache knows.
+    ours = (root / CACHE_DIR).resolve()
+    claim_output(output, lambda: output.is_relative_to(ours) or knows_output(root, output))
+    store = Store(root, output, inputs.key, fresh=options.clean)
     try:
-        if not options.clean:
-            quick = quick_build(options, inputs, store, session)
-            if quick is not None:
-                return replace(quick, seconds=time.perf_counter() - started)
-        produced = produce(options, session, inputs, store)
-        problems = [w for w in produced.warnings if w not in produced.notes]
-        if produced.config.strict and problems:
-            raise BuildFailed(problems)
-        result = write_files(
-            produced.output,
-            produced.pages,
-            produced.copies,
-            keep=produced.kept | produced.kept_copies,
-        )
-        changes = produced.changes
-        for path, (fingerprint, _, ids, output) in list(changes.outputs.items()):
-            changes.outputs[path] = (fingerprint, result.stats[path], ids, output)
-        old_copies = store.copy_rows()
-        changes.copies = {
-            path: CopyRow(stat_of(source), result.stats[path])
-            if path in result.stats
-            else old_copies[path]
-            for path, source in inputs.copies.items()
-        }
-        site = produced.site
-        report = Report(
-            written=result.written,
-            unchanged=result.unchanged,
-            rendered=tuple(sorted(produced.pages)),
-            copied=len(inputs.copies),
-            deleted=result.deleted,
-            warnings=tuple(str(w) for w in produced.warnings),
-            seconds=time.perf_counter() - started,
-            posts=len(site.posts),
-            pages=len(produced.pages) + len(produced.kept),
-            output=str(produced.output),
-            skipped_drafts=site.skipped_drafts,
-            skipped_future=site.skipped_future,
-            next_future=site.next_future,
-        )
-        # What the next build may repeat: not what was said about this build's cache.
-        changes.report = replace(report, warnings=tuple(str(w) for w in problems))
-        store.save(changes)
-        if session is not None:
-            session.parsed = {
-                item.post.source: (produced.hashes[item.post.source], item)
-                for item in produced.parsed
-            }
+        try:
+            report = _build(options, session, inputs, store)
+        except CacheBroken as broken:
+            store.discard(broken)  # and build as if there had never been a cache
+            report = _build(options, session, inputs, store)
+        if store.save_problem:
+            said = str(ContentError(store.save_problem, CACHE_DIR))
+            report = replace(report, warnings=(*report.warnings, said))
         return replace(report, seconds=time.perf_counter() - started)
     finally:
         store.close()
+
+
+def _build(options: BuildOptions, session: Session | None, inputs: Inputs, store: Store) -> Report:
+    started = time.perf_counter()
+    if not options.clean:
+        quick = quick_build(options, inputs, store, session)
+        if quick is not None:
+            return quick
+    produced = produce(options, session, inputs, store)
+    problems = [w for w in produced.warnings if w not in produced.notes]
+    if produced.config.strict and problems:
+        raise BuildFailed(problems)
+    old_copies = store.copy_rows()  # read before writing: a failure then costs nothing
+    result = write_files(
+        produced.output,
+        produced.pages,
+        produced.copies,
+        keep=produced.kept | produced.kept_copies,
+    )
+    changes = produced.changes
+    for path, (fingerprint, _, ids, output) in list(changes.outputs.items()):
+        changes.outputs[path] = (fingerprint, result.stats[path], ids, output)
+    changes.copies = {
+        path: CopyRow(stat_of(source), result.stats[path])
+        if path in result.stats
+        else old_copies[path]
+        for path, source in inputs.copies.items()
+    }
+    site = produced.site
+    report = Report(
+        written=result.written,
+        unchanged=result.unchanged,
+        rendered=tuple(sorted(produced.pages)),
+        copied=len(inputs.copies),
+        deleted=result.deleted,
+        warnings=tuple(str(w) for w in produced.warnings),
+        seconds=time.perf_counter() - started,
+        posts=len(site.posts),
+        pages=len(produced.pages) + len(produced.kept),
+        output=str(produced.output),
+        skipped_drafts=site.skipped_drafts,
+        skipped_future=site.skipped_future,
+        next_future=site.next_future,
+    )
+    # What the next build may repeat: not what was said about this build's cache.
+    changes.report = replace(report, warnings=tuple(str(w) for w in problems))
+    store.save(changes)
+    if session is not None:
+        session.parsed = {
+            item.post.source: (produced.hashes[item.post.source], item) for item in produced.parsed
+        }
+    return report
 
 
 @dataclass(frozen=True, slots=True)

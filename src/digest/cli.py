@@ -9,8 +9,10 @@ from __future__ import annotations
 import argparse
 import os
 import shlex
+import signal
 import subprocess
 import sys
+import threading
 import time
 import traceback
 from collections.abc import Callable, Sequence
@@ -151,8 +153,18 @@ def _site_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--debug", action="store_true", help="show tracebacks for errors")
 
 
+class _Stopped(BaseException):
+    """SIGTERM arrived: stop as Ctrl-C does (a BaseException, so nothing swallows it)."""
+
+
+def _stop(number: int, frame: object) -> None:
+    raise _Stopped(number)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, _stop)
     try:
         if args.command == "build":
             return _build(args)
@@ -166,6 +178,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _new(args)
     except Exception as error:  # noqa: BLE001 - every failure must end as one clear line
         return _report_failure(error, command=args.command, debug=args.debug)
+    except (KeyboardInterrupt, _Stopped) as stopped:
+        # Writing holds these signals until its files are all in place or all put back.
+        name = "SIGTERM" if isinstance(stopped, _Stopped) else "Ctrl-C"
+        print(f"digest: stopped by {name}; no file was left half-written", file=sys.stderr)
+        return 128 + (signal.SIGTERM if isinstance(stopped, _Stopped) else signal.SIGINT)
     return EXIT_USAGE
 
 

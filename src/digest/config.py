@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from digest.dates import date_problem
 from digest.errors import BuildFailed, ConfigError, DigestError, did_you_mean
 from digest.labels import LABEL_NAMES
-from digest.urls import base_path
+from digest.urls import CONTENT_DIR, base_path
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -74,6 +74,23 @@ def find_config(root: Path) -> tuple[Path | None, dict[str, Any]]:
         if isinstance(table, dict):
             return pyproject, table
     return None, {}
+
+
+def require_site(root: Path) -> None:
+    """ConfigError unless ``root`` is a digest site: it has a config or a content/ folder.
+
+    Without this, ``digest build`` run in the wrong folder (a web app with its own
+    ``public/``) would build an empty site there and remove what it found.
+    """
+    if (root / CONFIG_FILE).is_file() or (root / CONTENT_DIR).is_dir():
+        return
+    if find_config(root)[0] is not None:
+        return
+    where = "here" if root.resolve() == Path.cwd().resolve() else f"in {root}"
+    raise ConfigError(
+        f"no digest site {where} (no {CONFIG_FILE}, no [tool.digest], no {CONTENT_DIR}/); "
+        "run 'digest init' to start one"
+    )
 
 
 def _read_toml(path: Path) -> dict[str, Any]:

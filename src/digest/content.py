@@ -50,6 +50,9 @@ KNOWN_KEYS = frozenset(
         "updated",
         "lang",
         "author",
+        "url",
+        "menu",
+        "weight",
     }
 )
 _TITLE_LINE = re.compile(r"\A(\s*\n)*# +(?P<title>[^\n]*?)[ #]*(\n|\Z)")
@@ -106,9 +109,24 @@ class Scanned:
 
 
 def scan(root: Path) -> Scanned:
-    """Markdown posts and other files under ``root/content``, sorted, hidden ones skipped."""
+    """Markdown posts and other files under ``root/content``, sorted, hidden ones skipped.
+
+    Hugo's section files (``_index.md`` anywhere, ``index.md`` at the top of content/) are
+    no post or page here: they are left out with a warning that says so.
+    """
     found, skipped = walk(root / CONTENT_DIR, root, CONTENT_DIR, is_ignored)
-    posts = [item for item in found if item.relative.lower().endswith(".md")]
+    posts: list[Found] = []
+    for item in found:
+        if not item.relative.lower().endswith(".md"):
+            continue
+        if item.relative.rsplit("/", 1)[-1] == "_index.md" or item.relative == "index.md":
+            message = (
+                "a section file (as Hugo has) is no post or page here, so it is left out; "
+                "rename it to make it a page, or delete it"
+            )
+            skipped.append(ContentError(message, f"{CONTENT_DIR}/{item.relative}"))
+        else:
+            posts.append(item)
     files = [item for item in found if not item.relative.lower().endswith(".md")]
     return Scanned(posts, files, skipped)
 
@@ -128,7 +146,23 @@ def decode_post(source: str, data: bytes, config: Config) -> ParsedPost:
 
 
 def parse_post(source: str, text: str, config: Config) -> ParsedPost:
-    """Turn one post's text into a Post; ``source`` is its path relative to the site root."""
+    """Turn one post's text into a Post; ``source`` is its path relative to the site root.
+
+    A file with no date in its front matter or path is a page (``kind="page"``).
+
+    The title is the first of:
+
+    1. ``title`` in the front matter;
+    2. a ``# `` heading that opens the body (then taken out of the body);
+    3. the words of the file name after its date or a leading number, unless they are a
+       plain slug of lowercase Latin letters (``title_from_name``; a page's always);
+    4. the date, in the site's ``date_format``.
+
+    The URL: a post's is the ``permalink`` pattern filled with its date and slug, where
+    the slug is ``slug`` in the front matter, else the file name after its date (none
+    for a file named only by its date: the post is its day's page), else the file name.
+    A page's is ``url`` in the front matter, else its path (``page_url``).
+    """
     if not text.strip():
         raise ContentError("the file is empty; write a post or delete the file", source, 1)
     text = text.replace("\r\n", "\n")
@@ -140,11 +174,21 @@ def parse_post(source: str, text: str, config: Config) -> ParsedPost:
     content_relative = source.split("/", 1)[1] if source.startswith(f"{CONTENT_DIR}/") else source
     moment = fields.date("date", config)
     from_name = date_from_source(content_relative)
-    if meta.get("date") is None:  # else the front matter's date wins, right or wrong
+    is_page = (
+        meta.get("date") is None
+        and from_name is None
+        and source_date_problem(content_relative) is None
+    )
+    if is_page:
+        moment = PAGE_DATE.replace(tzinfo=config.zone)
+    elif meta.get("date") is None:  # else the front matter's date wins, right or wrong
         moment = fields.date_from_name(content_relative, from_name, config)
     title = fields.text("title")
     description = fields.text("description")
     slug_value = fields.text("slug")
+    url_value = fields.site_path("url") if is_page else ""
+    menu = fields.text("menu") if is_page else ""
+    weight = fields.number("weight") if is_page else 0
     cover = fields.url("cover")
     language = fields.text("lang")
     author = fields.text("author")
@@ -164,10 +208,14 @@ def parse_post(source: str, text: str, config: Config) -> ParsedPost:
             lines = body[: heading.end()].count("\n")
             body = "\n" * lines + body[heading.end() :]
     if not title:
+        title = title_from_name(content_relative, from_name, is_page)
+    if not title:
         pattern = config.date_format or default_date_pattern(config.language)
         title = format_date(moment.date(), pattern, config.language)
 
-    if slug_value:
+    if is_page:
+        slug = slugify(slug_value) if slug_value else ""
+    elif slug_value:
         slug = slugify(slug_value)
     elif from_name is not None:
         slug = slugify(from_name[1])
@@ -187,7 +235,11 @@ def parse_post(source: str, text: str, config: Config) -> ParsedPost:
         "title": title,
         "date": moment,
         "slug": slug,
-        "url": expand_permalink(config.permalink, moment.date(), slug),
+        "url": (
+            page_url(content_relative, slug, url_value)
+            if is_page
+            else expand_permalink(config.permalink, moment.date(), slug)
+        ),
         "tags": tags,
         "draft": draft,
         "description": description,
@@ -203,6 +255,9 @@ def parse_post(source: str, text: str, config: Config) -> ParsedPost:
         "updated": updated.astimezone(config.zone) if updated else None,
         "language": language,
         "author": author,
+        "kind": "page" if is_page else "post",
+        "menu": menu,
+        "weight": weight,
         "references": rendered.references,
         "extra": {k: v for k, v in meta.items() if k not in KNOWN_KEYS},
         "lines": {key: fields.line(key) for key in ("date", "slug", "tags") if key in meta},
@@ -220,6 +275,45 @@ def news_items(toc: tuple[Heading, ...]) -> tuple[Heading, ...]:
         return ()
     top = min(levels)
     return tuple(heading for heading in toc if heading.level == top)
+
+
+PAGE_DATE = datetime(1970, 1, 1)
+"""What a page's ``date`` holds (made aware in the site zone): a page has no date, and
+none of its outputs shows or sorts by this one."""
+_SITE_PATH = re.compile(r"(/[^/?#\s\\]+)+/")
+_PLAIN_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+_NUMBER_PREFIX = re.compile(r"^\d+[-_ ]+(?=\D)")
+
+
+def title_from_name(relative: str, from_name: tuple[object, str] | None, is_page: bool) -> str:
+    """The words of a file name when they make a title; "" when they do not.
+
+    The words are what follows the date (``2024-02-19-山顶咖啡.md``) or a leading number
+    (``239-山顶咖啡.md``), else the whole name. A post gets them as its title only when
+    they are more than a plain slug of lowercase Latin letters and digits (``openai``,
+    ``gpt-4o`` read as URL parts, not titles); a page always does (``about``).
+    """
+    stem = relative.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+    if stem == "index" and "/" in relative:
+        stem = relative.rsplit("/", 2)[-2]
+    words = from_name[1] if from_name is not None else _NUMBER_PREFIX.sub("", stem)
+    if is_page or (words and not _PLAIN_SLUG.fullmatch(words)):
+        return words
+    return ""
+
+
+def page_url(relative: str, slug: str, url: str) -> str:
+    """Where a page lives: its ``url`` front matter, else its path under content/ with
+    ``.md`` (and a last ``index``) dropped and each part made a slug; ``slug`` replaces
+    the last part (``content/pages/sources.md`` → ``/pages/sources/``)."""
+    if url:
+        return url
+    parts = relative.rsplit(".", 1)[0].split("/")
+    if parts[-1] == "index" and len(parts) > 1:
+        parts.pop()
+    if slug:
+        parts[-1] = slug
+    return "/" + "".join(f"{slugify(part) or part}/" for part in parts)
 
 
 def _minutes(cjk: int, words: int) -> int:
@@ -397,6 +491,26 @@ class _Fields:
         self._problem(key, f"'{key}' must be text, not {shown(value)}; put it in quotes")
         return ""
 
+    def number(self, key: str) -> int:
+        value = self.meta.get(key, 0)
+        if isinstance(value, int) and not isinstance(value, bool) and abs(value) < 10**9:
+            return value
+        self._problem(key, f"'{key}' must be a whole number, not {shown(value)}")
+        return 0
+
+    def site_path(self, key: str) -> str:
+        """A URL path on the site (``/subscribe/``), with the slashes it needs added."""
+        value = self.text(key)
+        if not value:
+            return ""
+        path = "/" + value.strip("/") + "/" if value.strip("/") else "/"
+        if path == "/" or not _SITE_PATH.fullmatch(path):
+            self._problem(
+                key, f"'{key}' must be a path on the site such as /about/, not {shown(value)}"
+            )
+            return ""
+        return path
+
     def url(self, key: str) -> str:
         value = self.text(key)
         if value and not is_web_or_site_url(value):
@@ -469,24 +583,16 @@ class _Fields:
         self, relative: str, found: tuple[_Day, str] | None, config: Config
     ) -> datetime | None:
         """The start of the day in the post's path (content-relative), found there by
-        ``date_from_source``; a problem when there is none or it is no real day."""
+        ``date_from_source``; a problem when it is no real day (a path without any date
+        is a page, not a post: see ``parse_post``)."""
         if found is not None:
             moment = datetime.combine(found[0], datetime.min.time(), tzinfo=config.zone)
             what = f"the date in the file name, {found[0]}, cannot be used"
             return moment if self.check_range(moment, what, config) else None
         wrong = source_date_problem(relative)
-        if wrong is not None:
-            what = f"the date in the file name, {wrong[0]}, is not a real day"
-            self.problems.append(ContentError(what, self.source, hint=wrong[1]))
-        else:
-            self.problems.append(
-                ContentError(
-                    "no date: add 'date: YYYY-MM-DD' to the front matter "
-                    "or start the file name with the date",
-                    self.source,
-                    1,
-                )
-            )
+        assert wrong is not None
+        what = f"the date in the file name, {wrong[0]}, is not a real day"
+        self.problems.append(ContentError(what, self.source, hint=wrong[1]))
         return None
 
     def check_range(

@@ -1,8 +1,8 @@
 """What a build is asked to do, and a survey of what it reads: config, post files, copies.
 
-Layer 6: imports config, content, errors, state, templates, theme, urls and writer. The
-survey only looks at post files (their size and time); reading them is left to whoever
-needs the bytes, so a build where one post changed reads one file.
+Layer 6: imports config, content, errors, fingerprints, state, templates, theme, urls, walk
+and writer. The survey only looks at post files (their Stat); reading them is left to
+whoever needs the bytes, so a build where one post changed reads one file.
 """
 
 from __future__ import annotations
@@ -15,10 +15,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from digest.config import Config, read_config
+from digest.config import Config, read_config, require_site
 from digest.content import ParsedPost, scan
 from digest.errors import DigestError, sort_problems
-from digest.state import RACY_NS, Stat, cache_key, file_hash, fingerprint_text, trusted
+from digest.fingerprints import RACY_NS, Stat, file_hash, fingerprint_text, stat_tuple, trusted
+from digest.state import cache_key
 from digest.templates import TEMPLATES_DIR
 from digest.theme import theme_root
 from digest.urls import CONTENT_DIR
@@ -103,6 +104,7 @@ def read_inputs(options: BuildOptions) -> Inputs:
         overrides["base_url"] = options.base_url
     if options.strict:
         overrides["strict"] = True
+    require_site(root)
     checked = read_config(root, overrides)
     config = checked.config
     output = check_output_folder(root, options.output or root / config.output)
@@ -113,7 +115,7 @@ def read_inputs(options: BuildOptions) -> Inputs:
     return Inputs(
         config=config,
         output=output,
-        key=cache_key(repr(config), output),
+        key=cache_key(repr(config), root, output),
         posts=posts,
         copies=copies,
         warnings=warnings,
@@ -127,7 +129,7 @@ def _survey(found: Found) -> PostStat:
         status = os.stat(found.path)  # noqa: PTH116 - thousands a build: no Path objects
     except OSError:
         return PostStat(source, found.path, None)
-    return PostStat(source, found.path, (status.st_size, status.st_mtime_ns))
+    return PostStat(source, found.path, stat_tuple(status))
 
 
 def read_post(post: PostStat) -> PostFile:
@@ -140,8 +142,7 @@ def read_post(post: PostStat) -> PostFile:
 
 
 def stat_of(path: Path) -> Stat:
-    status = path.stat()
-    return status.st_size, status.st_mtime_ns
+    return stat_tuple(path.stat())
 
 
 def unchanged_file(
@@ -156,7 +157,7 @@ def unchanged_file(
         status = os.stat(path)  # noqa: PTH116 - see above
     except OSError:
         return False
-    return trusted(recorded, (status.st_size, status.st_mtime_ns), saved_ns, racy=racy)
+    return trusted(recorded, stat_tuple(status), saved_ns, racy=racy)
 
 
 def _frame(
@@ -169,19 +170,23 @@ def _frame(
     # A link that appeared or went away changes what the build must say, not only copies.
     parts.extend(str(warning) for warning in warnings)
     parts.extend(post.source for post in posts)
-    for folder in (options.root / TEMPLATES_DIR, theme_root() / TEMPLATES_DIR):
-        for path in sorted(folder.rglob("*")) if folder.is_dir() else ():
+    # Paths relative to where they are found: a site moved elsewhere keeps its frame.
+    for kind, folder in (("site", options.root), ("theme", theme_root())):
+        templates = folder / TEMPLATES_DIR
+        for path in sorted(templates.rglob("*")) if templates.is_dir() else ():
             if path.is_file():
-                parts.append(f"{path}={file_hash(path.read_bytes())}")
+                name = path.relative_to(templates).as_posix()
+                parts.append(f"{kind}:{name}={file_hash(path.read_bytes())}")
     recent = time.time_ns() - RACY_NS
     for relative, source in sorted(copies.items()):
         try:
-            size, mtime = stat_of(source)
+            size, mtime, ctime, inode = stat_of(source)
         except OSError:
             return None
-        if mtime > recent:
+        if max(mtime, ctime) > recent:
             return None
-        parts.append(f"{relative}={source}:{size}:{mtime}")
+        place = source.relative_to(options.root) if source.is_relative_to(options.root) else source
+        parts.append(f"{relative}={place}:{size}:{mtime}:{ctime}:{inode}")
     return fingerprint_text(*parts)
 
 

@@ -101,6 +101,12 @@ class Post(Record):
     """The post's own language when front matter sets one; else the site's."""
     author: str = ""
     """The post's own author when front matter names one; else the site's ``author``."""
+    kind: Literal["post", "page"] = "post"
+    """A ``page`` is a file with no date (``content/about.md``): it has its own URL and
+    stays out of the home listing, archives, tags, feeds and prev/next links."""
+    menu: str = ""
+    """A page's label in the header navigation ("" = not in it), ordered by ``weight``."""
+    weight: int = 0
     references: tuple[Reference, ...] = ()
     fingerprint: str = ""
     """Hash of the post's path and text: with the config and code it decides every field."""
@@ -203,6 +209,8 @@ class Site:
     config: Config
     posts: tuple[Post, ...]
     """Published posts, newest first."""
+    pages: tuple[Post, ...] = ()
+    """Published standalone pages (``kind == "page"``), by source."""
     tags: tuple[Tag, ...]
     """By name."""
     years: tuple[Archive, ...]

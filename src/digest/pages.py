@@ -1,7 +1,7 @@
 """Output files: the fingerprint that says whether one must be made again, and making them.
 
-Layer 6: imports checks, config, errors, feeds, model, parallel, routes, state and
-templates.
+Layer 6: imports checks, config, errors, feeds, fingerprints, model, parallel, routes,
+state and templates.
 """
 
 from __future__ import annotations
@@ -13,10 +13,11 @@ from digest.checks import element_ids
 from digest.config import Config
 from digest.errors import BuildFailed, DigestError
 from digest.feeds import render_builtin
+from digest.fingerprints import ContextHasher, fingerprint_text
 from digest.model import Output
 from digest.parallel import Progress, ordered_map
 from digest.routes import FEED_TEMPLATES
-from digest.state import ContextHasher, Recipe, fingerprint_text, recipe_of
+from digest.state import Recipe, recipe_of
 from digest.templates import Templates
 
 BUILTIN = "builtin:"

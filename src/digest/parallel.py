@@ -3,14 +3,21 @@
 Layer 0: imports nothing from digest. Workers are forked, so they inherit the work (parsed
 posts, templates) instead of receiving it pickled; only each result travels back.
 Small batches run in the calling process: starting workers costs more than it saves.
+Workers never outlive the build: they end when it is killed, and when it stops on an
+error or a signal it ends them.
 """
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
-from collections.abc import Callable
+import signal
+import sys
+import threading
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from typing import TypeVar
 
 Result = TypeVar("Result")
@@ -57,17 +64,98 @@ def ordered_map(
     chunks = [(start, min(start + size, count)) for start in range(0, count, size)]
     _work = function
     batches: list[list[object]] = []
+    # Each worker watches the read end of this pipe; only this process keeps the write
+    # end open, so the workers see it close when this process ends, however it ends.
+    lifeline, held = os.pipe()
+    before = set(multiprocessing.active_children())
+    context = multiprocessing.get_context("fork")
+    pool = ProcessPoolExecutor(
+        max_workers=jobs,
+        mp_context=context,
+        initializer=_start_worker,
+        initargs=(os.getpid(), lifeline, held),
+    )
     try:
-        context = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-            for batch in pool.map(_run_chunk, chunks):
-                batches.append(batch)
-                tell(min(len(batches) * size, count), count)
+        with signals_held():  # workers are forked here
+            pending = pool.map(_run_chunk, chunks)
+        for batch in pending:
+            batches.append(batch)
+            tell(min(len(batches) * size, count), count)
+    except BaseException:
+        # An error, Ctrl-C or SIGTERM: do not wait for the work still queued.
+        for worker in set(multiprocessing.active_children()) - before:
+            worker.kill()
+        # Waits only for the pool's own thread to see its workers gone; not waiting lets
+        # it race the interpreter's exit (CPython 3.11 then prints "Bad file descriptor").
+        with contextlib.suppress(RuntimeError):  # stopped before that thread even started
+            pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    else:
+        pool.shutdown()
     finally:
         _work = None
+        os.close(lifeline)
+        os.close(held)
     return [result for batch in batches for result in batch]  # type: ignore[misc]
+
+
+def _start_worker(parent: int, lifeline: int, held: int) -> None:
+    """Set up a worker so that it ends with the process that started it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # build decides, and ends its workers
+    os.close(held)
+    if sys.platform.startswith("linux"):
+        import ctypes  # only workers need it: builds start faster without
+
+        with contextlib.suppress(OSError, AttributeError):
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # it died before we could ask to be told
+        os._exit(1)
+    threading.Thread(target=_end_with, args=(lifeline,), daemon=True).start()
+
+
+_PR_SET_PDEATHSIG = 1
+"""prctl option (linux/prctl.h): the kernel sends a signal when the parent ends."""
+
+
+def _end_with(lifeline: int) -> None:
+    """Everywhere else: end this worker when the pipe's write end closes (the parent ended)."""
+    while True:
+        try:
+            if not os.read(lifeline, 1):
+                break
+        except InterruptedError:
+            continue
+        except OSError:
+            break
+    os._exit(1)
 
 
 def _run_chunk(bounds: tuple[int, int]) -> list[object]:
     assert _work is not None
     return [_work(index) for index in range(*bounds)]
+
+
+@contextmanager
+def signals_held() -> Iterator[None]:
+    """Hold Ctrl-C and SIGTERM for a moment that must not be cut: files moving into
+    place (a stopped build is then all written or all undone, never half-written), a fork
+    (a signal caught there is lost in an at-fork hook). They take effect right after.
+
+    The handlers are swapped rather than the signals blocked: Python runs handlers in
+    the main thread whichever thread the signal reaches (``digest serve`` has several).
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield  # only the main thread can set handlers, and only it ever runs them
+        return
+    caught: list[int] = []
+    held = (signal.SIGINT, signal.SIGTERM)
+    previous = {number: signal.signal(number, lambda n, _: caught.append(n)) for number in held}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, signal.SIG_DFL if handler is None else handler)
+        if caught:
+            signal.raise_signal(caught[0])

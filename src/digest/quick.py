@@ -1,7 +1,7 @@
 """The quick build: when only posts' bodies changed, render just the pages that show them.
 
-Layer 7: imports checks, content, errors, inputs, model, pages, site, state, templates
-and writer.
+Layer 7: imports checks, content, errors, fingerprints, inputs, model, pages, site,
+state, templates and writer.
 
 The cache can prove that the full build would come to the same site: the same code,
 configuration, options, templates, copied files and list of posts (one hash, the
@@ -21,6 +21,7 @@ from dataclasses import replace
 from digest.checks import check_references
 from digest.content import ParsedPost, decode_post
 from digest.errors import BuildFailed, DigestError, sort_problems
+from digest.fingerprints import Stat, trusted
 from digest.inputs import (
     BuildOptions,
     Inputs,
@@ -34,9 +35,9 @@ from digest.inputs import (
 from digest.model import Post, Report
 from digest.pages import Fingerprints, render_outputs
 from digest.site import link_markdown_files
-from digest.state import Changes, PostRow, Stat, Store, trusted
+from digest.state import Changes, PostRow, Store
 from digest.templates import templates_for
-from digest.writer import write_files
+from digest.writer import leftovers, write_files
 
 
 def quick_build(
@@ -45,6 +46,8 @@ def quick_build(
     """The build's report when only post bodies changed (or nothing); else None."""
     if inputs.frame is None or store.meta("frame") != inputs.frame:
         return None
+    if leftovers(inputs.output):
+        return None  # a killed build left files behind: the full build clears them
     last = store.meta("report")
     if not isinstance(last, Report):
         return None
@@ -67,7 +70,9 @@ def quick_build(
         if touched:
             store.save(Changes(posts=touched, frame=inputs.frame, report=last))
         files = len(written) + len(copies)
-        return replace(last, written=(), unchanged=files, rendered=(), deleted=())
+        return replace(
+            last, written=(), unchanged=files, rendered=(), deleted=(), output=str(output)
+        )
 
     parsed = _parse(changed, inputs)
     urls = store.meta("urls")
@@ -119,6 +124,7 @@ def quick_build(
         rendered=tuple(sorted(pages)),
         deleted=(),
         warnings=tuple(str(w) for w in warnings),
+        output=str(output),  # the site may have moved since the last build
     )
     posts: dict[str, tuple[Stat, str, ParsedPost | None]] = dict(touched)
     for source, item in parsed.items():

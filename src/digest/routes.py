@@ -28,6 +28,7 @@ def plan(site: Site, copies: Collection[str] = ()) -> list[Output]:
     nav = _nav(site, copies)
     pages = [
         *_post_pages(site, nav),
+        *_standalone_pages(site, nav),
         *_home_pages(site, nav),
         *_period_pages(site, nav),
         _timeline_page(site, nav),
@@ -50,6 +51,11 @@ def _nav(site: Site, copies: Collection[str]) -> Mapping[str, Any]:
     return {
         "years": tuple(Link(url=year.url, title=year.title) for year in site.years),
         "has_tags": bool(site.tags),
+        "menu": tuple(
+            Link(url=page.url, title=page.menu)
+            for page in sorted(site.pages, key=lambda p: (p.weight, p.menu, p.source))
+            if page.menu
+        ),
         "custom_css": CUSTOM_CSS in copies,
     }
 
@@ -98,6 +104,14 @@ def _post_pages(site: Site, nav: Mapping[str, Any]) -> Iterator[Output]:
                 "archive": day,
             },
             (post,),
+        )
+
+
+def _standalone_pages(site: Site, nav: Mapping[str, Any]) -> Iterator[Output]:
+    """``about.md`` and the like: a page each, dated in the sitemap only when ``updated``."""
+    for page in site.pages:
+        yield _page(
+            page.url, "page.html", page.source, nav, {"page": page}, (page,) if page.updated else ()
         )
 
 

@@ -175,6 +175,7 @@ def _starter_files(
         WORKFLOW: (theme_root() / WORKFLOW).read_bytes(),
         f"{folder}/{example:%m-%d}.md": (STARTER / words / "example.md").read_bytes(),
         f"{folder}/images/welcome.svg": (STARTER / "welcome.svg").read_bytes(),
+        f"{CONTENT_DIR}/about.md": (STARTER / words / "about.md").read_bytes(),
     }
 
 

@@ -23,6 +23,7 @@ from watchdog.observers import Observer
 from watchdog.observers.api import BaseObserver
 
 from digest.build import BuildOptions, Session, build
+from digest.config import require_site
 from digest.content import is_ignored
 from digest.errors import BuildFailed, DigestError, OutputError, sort_problems
 from digest.livereload import PreviewServer, Signal
@@ -120,6 +121,7 @@ class _Changes(FileSystemEventHandler):
 def serve(options: ServeOptions, say: Callable[[str], None] = print) -> int:
     """Run the preview until interrupted; returns the exit code."""
     root = options.build.root.resolve()
+    require_site(root)
     output = options.build.output or root / CACHE_DIR / "serve"
     signal = Signal()
     server = _start_server(options, output, signal, say)

@@ -43,11 +43,13 @@ def assemble(
     published = newest_first(p for p in posts if id(p) not in left_out)
 
     urls = {post.source: post.url for post in published}
-    published = tuple(link_markdown_files(published, urls, config.base_path))
-    published = tuple(with_one_spelling_per_tag(published))
+    linked = tuple(link_markdown_files(published, urls, config.base_path))
+    pages = tuple(sorted((p for p in linked if p.kind == "page"), key=lambda p: p.source))
+    published = tuple(with_one_spelling_per_tag([p for p in linked if p.kind == "post"]))
 
     problems: list[DigestError] = []
-    problems.extend(_duplicate_urls(published))
+    problems.extend(_duplicate_urls((*published, *pages)))
+    problems.extend(_long_names((*published, *pages)))
     tags = _tags(published, problems)
     if problems:
         raise BuildFailed(problems)
@@ -58,6 +60,7 @@ def assemble(
     return Site(
         config=config,
         posts=published,
+        pages=pages,
         tags=tags,
         years=_with_children(years, months),
         months=_with_children(months, days),
@@ -154,6 +157,31 @@ def _duplicate_urls(posts: Sequence[Post]) -> list[DigestError]:
     return problems
 
 
+NAME_MAX_BYTES = 255
+"""The longest file or folder name most file systems take (bytes, as UTF-8)."""
+
+
+def _long_part(url: str) -> int:
+    """Bytes of the longest part of ``url``, each of which becomes a folder or file name."""
+    return max(len(part.encode("utf-8", "surrogatepass")) for part in url.split("/"))
+
+
+def _long_names(posts: Sequence[Post]) -> list[DigestError]:
+    """Posts whose URL has a part too long to be a file name: found here, at the line to
+    fix, rather than as "File name too long" halfway through writing."""
+    return [
+        ContentError(
+            f"URL {post.url} has a part of {size} bytes; a file name takes at most "
+            f"{NAME_MAX_BYTES}",
+            post.source,
+            post.lines.get("slug") or post.lines.get("date") or 1,
+            "give the post a shorter 'slug' in its front matter",
+        )
+        for post in sorted(posts, key=lambda p: p.source)
+        if (size := _long_part(post.url)) > NAME_MAX_BYTES
+    ]
+
+
 def _tags(posts: Sequence[Post], problems: list[DigestError]) -> tuple[Tag, ...]:
     names_by_slug: dict[str, dict[str, Post]] = {}
     for post in sorted(posts, key=lambda p: p.source):
@@ -165,6 +193,17 @@ def _tags(posts: Sequence[Post], problems: list[DigestError]) -> tuple[Tag, ...]
                         f"tag {shown(name)} has no letters or digits for its URL",
                         post.source,
                         post.lines.get("tags", 1),
+                    )
+                )
+                continue
+            if len(slug.encode("utf-8", "surrogatepass")) > NAME_MAX_BYTES:
+                problems.append(
+                    ContentError(
+                        f"tag {name[:12]!r}… makes a URL part of {len(slug.encode())} bytes; "
+                        f"a file name takes at most {NAME_MAX_BYTES}",
+                        post.source,
+                        post.lines.get("tags", 1),
+                        "use a shorter tag",
                     )
                 )
                 continue

@@ -1,20 +1,22 @@
 """What the last build knew, kept in ``.digest-cache/`` so the next one redoes only what changed.
 
-Layer 5: imports model, content (ParsedPost) and errors. One SQLite file (the standard
+Layer 5: imports model, content (ParsedPost), errors and fingerprints. One SQLite file (the standard
 library's sqlite3) per site and output folder. Rows are read and written one by one, so
 a build that changed one post touches a few rows, not the memory of the whole site:
 
-- ``posts``: per post file, its size and modification time, the hash of its bytes, its
-  card (see ``Post.card``) and what it parsed to;
-- ``outputs``: per output file, the fingerprint of everything it was made from, its size
-  and modification time as written, its element ids (targets of #fragments) and, for
-  pages that show whole posts, the recipe to render it again (its Output, with posts
-  stored by source) and the posts it shows (table ``shows``);
-- ``copies``: per copied file, its source's and its own size and modification time;
+- ``posts``: per post file, its Stat, the hash of its bytes, its card (see
+  ``Post.card``) and what it parsed to;
+- ``outputs``: per output file, the fingerprint of everything it was made from, its Stat
+  as written, its element ids (targets of #fragments) and, for pages that show whole
+  posts, the recipe to render it again (its Output, with posts stored by source) and the
+  posts it shows (table ``shows``);
+- ``copies``: per copied file, its source's and its own Stat;
 - ``warnings`` of the last build and ``meta`` (frame, report, when it was saved).
 
-Everything is valid only for one ``key`` (code, libraries, configuration, output folder).
-A cache that cannot be read, or was made for another key, is started afresh: it is
+Everything is valid only for one ``key`` (code, libraries, configuration, output folder
+relative to the site). Every stored value carries a checksum. A cache made for another
+key is started afresh; one that fails in any way (cannot be opened, read, unpickled or
+written) is set aside with a warning and the build goes on without it: the cache is
 never trusted and never fatal.
 """
 
@@ -22,83 +24,53 @@ from __future__ import annotations
 
 import copyreg
 import dataclasses
+import functools
 import hashlib
 import io
 import pickle
+import shutil
 import sqlite3
-import sys
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date
-from functools import cache
-from importlib import metadata
 from pathlib import Path
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from digest.content import ParsedPost
 from digest.errors import DigestError
-from digest.model import Output, Post, Report, field_names
+from digest.fingerprints import Stat, code_fingerprint, fingerprint_text
+from digest.model import Output, Post, Report
 
 CACHE_DIR = ".digest-cache"
-FORMAT = 3
-_LIBRARIES = ("markdown-it-py", "mdit-py-plugins", "linkify-it-py", "Jinja2", "Pygments", "PyYAML")
-RACY_NS = 2_000_000_000
-"""File systems keep modification times coarser than nanoseconds: a file changed within
-this long of the cache being saved cannot be told apart by its time, so it is read."""
-
-Stat = tuple[int, int]
-"""A file's size and modification time in nanoseconds."""
-
+FORMAT = 4
 # Big values live in tables of their own: scanning the small rows of every post and
 # output (each build does) then reads a few pages instead of the whole file.
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value BLOB);
 CREATE TABLE IF NOT EXISTS posts (
-    source TEXT PRIMARY KEY, size INTEGER, mtime INTEGER, hash TEXT, card TEXT, url TEXT);
+    source TEXT PRIMARY KEY, size INTEGER, mtime INTEGER, ctime INTEGER, inode INTEGER,
+    hash TEXT, card TEXT, url TEXT);
 CREATE TABLE IF NOT EXISTS parsed (source TEXT PRIMARY KEY, post BLOB);
 CREATE TABLE IF NOT EXISTS outputs (
-    path TEXT PRIMARY KEY, fingerprint TEXT, size INTEGER, mtime INTEGER, ids BLOB);
+    path TEXT PRIMARY KEY, fingerprint TEXT, size INTEGER, mtime INTEGER, ctime INTEGER,
+    inode INTEGER, ids BLOB);
 CREATE TABLE IF NOT EXISTS recipes (path TEXT PRIMARY KEY, output BLOB);
 CREATE TABLE IF NOT EXISTS shows (source TEXT, path TEXT);
 CREATE INDEX IF NOT EXISTS shows_source ON shows (source);
 CREATE INDEX IF NOT EXISTS shows_path ON shows (path);
 CREATE TABLE IF NOT EXISTS copies (
-    path TEXT PRIMARY KEY, source_size INTEGER, source_mtime INTEGER, size INTEGER,
-    mtime INTEGER);
+    path TEXT PRIMARY KEY, source_size INTEGER, source_mtime INTEGER, source_ctime INTEGER,
+    source_inode INTEGER, size INTEGER, mtime INTEGER, ctime INTEGER, inode INTEGER);
 CREATE TABLE IF NOT EXISTS warnings (position INTEGER PRIMARY KEY, error BLOB);
 """
 
 
-@cache
-def code_fingerprint() -> str:
-    """Our own code (every module's bytes) and the versions of the libraries that shape output."""
-    digest = hashlib.blake2b(digest_size=16)
-    digest.update(sys.version.encode())
-    for name in _LIBRARIES:
-        try:
-            digest.update(f"{name}={metadata.version(name)};".encode())
-        except metadata.PackageNotFoundError:
-            digest.update(f"{name}=?;".encode())
-    for module in sorted(Path(__file__).parent.glob("*.py")):
-        digest.update(module.read_bytes())
-    return digest.hexdigest()
+def cache_key(config_repr: str, root: Path, output: Path) -> str:
+    return fingerprint_text(code_fingerprint(), config_repr, _place(root, output), str(FORMAT))
 
 
-def cache_key(config_repr: str, output: Path) -> str:
-    return fingerprint_text(code_fingerprint(), config_repr, str(output), str(FORMAT))
-
-
-def fingerprint_text(*parts: str) -> str:
-    digest = hashlib.blake2b(digest_size=16)
-    for part in parts:
-        digest.update(part.encode("utf-8", "surrogatepass"))
-        digest.update(b"\0")
-    return digest.hexdigest()
-
-
-def file_hash(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
+class CacheBroken(Exception):
+    """The cache failed while being read: the build sets it aside and starts over."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,15 +117,40 @@ class Changes:
     """The url of every published post by source, when the set of posts changed."""
 
 
+def _reason(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
+
+
+Method = TypeVar("Method", bound=Callable[..., Any])
+
+
+def _guarded(method: Method) -> Method:
+    """A Store method whose every error (the cache is all it reads) becomes CacheBroken."""
+
+    @functools.wraps(method)
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(*args, **kwargs)
+        except CacheBroken:
+            raise
+        except Exception as error:  # damage shows as any error (bad UTF-8, …)
+            raise CacheBroken(_reason(error)) from error
+
+    return cast(Method, guarded)
+
+
 class Store:
     """The cache of one site and output folder."""
 
     def __init__(self, root: Path, output: Path, key: str, *, fresh: bool = False) -> None:
-        """Open (or create) the cache; ``fresh`` forgets everything in it first."""
+        """Open (or create) the cache; ``fresh`` forgets everything in it, unread."""
         self.path = _cache_file(root, output)
         self.key = key
         self.note: str | None = None
         """Why the cache was started afresh, when a user should know."""
+        self.save_problem: str | None = None
+        """Why saving failed (the cache was then set aside), when it did."""
+        self._adopt(_legacy_cache_file(root, output))
         self._db = self._open(fresh)
 
     @classmethod
@@ -166,6 +163,7 @@ class Store:
         """
         store = cls.__new__(cls)
         store.path, store.key, store.note = _cache_file(root, output), key, None
+        store.save_problem = None
         try:
             address = f"{store.path.resolve().as_uri()}?mode=ro&immutable=1"
             store._db = sqlite3.connect(address, uri=True)
@@ -177,95 +175,132 @@ class Store:
             return None
         return store
 
+    def _adopt(self, legacy: Path) -> None:
+        """Take over the cache an earlier version kept under another name (by the absolute
+        output folder), so it is replaced rather than left behind."""
+        if legacy == self.path or self.path.exists() or not legacy.exists():
+            return
+        try:
+            for suffix in ("-wal", "-shm", ""):
+                old = legacy.with_name(legacy.name + suffix)
+                if old.exists():
+                    old.replace(self.path.with_name(self.path.name + suffix))
+        except OSError:
+            pass
+
     def _open(self, fresh: bool) -> sqlite3.Connection:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             ignore = self.path.parent / ".gitignore"
             if not ignore.exists():
                 ignore.write_text("*\n", encoding="utf-8")
+            if fresh:
+                _remove_database(self.path)  # --clean never reads the old cache
             db = _connect(str(self.path))
-            found = db.execute("SELECT value FROM meta WHERE name = 'key'").fetchone()
-            made_by = db.execute("SELECT value FROM meta WHERE name = 'code'").fetchone()
-            if not fresh and made_by is not None and made_by[0] != code_fingerprint():
-                self.note = "discarded a cache made by another version of digest or its libraries"
-        except sqlite3.DatabaseError as error:
-            self.note = f"discarded an unreadable cache ({type(error).__name__})"
-            db, found = self._start_again(), None
         except OSError as error:
             # A cache that cannot be written must not stop the build: build without one.
             self.note = (
                 f"cannot keep a cache there ({error.strerror or error}); building without one"
             )
-            db, found = _connect(":memory:"), None
-        if fresh or found is None or found[0] != self.key:
+            return _reset(_connect(":memory:"), self.key)
+        except sqlite3.Error as error:
+            return self._set_aside(error)
+        try:
+            found = db.execute("SELECT value FROM meta WHERE name = 'key'").fetchone()
+            if found is not None and found[0] == self.key:
+                return db
+            made_by = db.execute("SELECT value FROM meta WHERE name = 'code'").fetchone()
+            if made_by is not None and made_by[0] != code_fingerprint():
+                self.note = "discarded a cache made by another version of digest or its libraries"
             # Other code, libraries or configuration: nothing in it can be trusted, and
             # another version may have laid the tables out differently.
-            with db:
-                tables = db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-                for (table,) in tables.fetchall():
-                    db.execute(f'DROP TABLE "{table}"')
-            db.executescript(_SCHEMA)
-            with db:
-                db.executemany(
-                    "INSERT INTO meta VALUES (?, ?)",
-                    [("key", self.key), ("code", code_fingerprint())],
-                )
-        return db
+            return _reset(db, self.key)
+        except sqlite3.Error as error:
+            db.close()
+            return self._set_aside(error)
 
-    def _start_again(self) -> sqlite3.Connection:
+    def _set_aside(self, error: BaseException) -> sqlite3.Connection:
+        """Move a damaged cache out of the way (``….damaged``, for a bug report) and start
+        a new one; in memory when even that fails."""
+        self.note = f"discarded a damaged cache ({_reason(error)}); built without it"
         try:
+            aside = self.path.with_name(self.path.name + ".damaged")
+            _remove_database(aside)
+            if self.path.exists():
+                self.path.replace(aside)
             _remove_database(self.path)
-            return _connect(str(self.path))
+            db = _connect(str(self.path))
         except (OSError, sqlite3.Error):
-            return _connect(":memory:")
+            db = _connect(":memory:")
+        try:
+            return _reset(db, self.key)
+        except sqlite3.Error:
+            db.close()
+            return _reset(_connect(":memory:"), self.key)
+
+    def discard(self, broken: CacheBroken) -> None:
+        """Set the cache aside after ``broken`` (a failed read): from now on it is empty."""
+        self._db.close()
+        self._db = self._set_aside(broken.__cause__ or broken)
 
     def close(self) -> None:
         self._db.close()
 
+    @_guarded
     def meta(self, name: str) -> Any:
         row = self._db.execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
-        return None if row is None else pickle.loads(row[0])
+        return None if row is None else _load(row[0])
 
     @property
     def saved_ns(self) -> int:
         saved = self.meta("saved_ns")
         return saved if isinstance(saved, int) else 0
 
+    @_guarded
     def post_rows(self, sources: Iterable[str] | None = None) -> dict[str, PostRow]:
         """What the cache knows of these posts, or of all."""
-        query = "SELECT source, size, mtime, hash, card, url FROM posts"
+        query = "SELECT source, size, mtime, ctime, inode, hash, card, url FROM posts"
         if sources is None:
             rows = self._db.execute(query).fetchall()
         else:
             rows = self._select(f"{query} WHERE source IN", sources)
-        return {row[0]: PostRow((row[1], row[2]), row[3], row[4], row[5]) for row in rows}
+        return {row[0]: PostRow(tuple(row[1:5]), row[5], row[6], row[7]) for row in rows}
 
+    @_guarded
     def post_stats(self) -> dict[str, Stat]:
-        """Every post's size and modification time when it was last read."""
-        rows = self._db.execute("SELECT source, size, mtime FROM posts")
-        return {source: (size, mtime) for source, size, mtime in rows}
+        """Every post's Stat when it was last read."""
+        rows = self._db.execute("SELECT source, size, mtime, ctime, inode FROM posts")
+        return {row[0]: tuple(row[1:]) for row in rows}
 
+    @_guarded
     def parsed_posts(self, sources: Iterable[str] | None = None) -> dict[str, ParsedPost]:
-        """Parsed posts by source: the given ones, or all."""
+        """Parsed posts by source: the given ones (each must be there), or all."""
         if sources is None:
             rows = self._db.execute("SELECT source, post FROM parsed").fetchall()
         else:
+            sources = list(sources)
             rows = self._select("SELECT source, post FROM parsed WHERE source IN", sources)
-        return {source: pickle.loads(blob) for source, blob in rows}
+            if len(rows) != len(set(sources)):
+                raise CacheBroken("a parsed post is missing")
+        return {source: _load(blob, ParsedPost) for source, blob in rows}
 
+    @_guarded
     def output_rows(self) -> dict[str, OutputRow]:
-        rows = self._db.execute("SELECT path, fingerprint, size, mtime FROM outputs")
-        return {row[0]: OutputRow(row[1], (row[2], row[3])) for row in rows}
+        rows = self._db.execute("SELECT path, fingerprint, size, mtime, ctime, inode FROM outputs")
+        return {row[0]: OutputRow(row[1], tuple(row[2:])) for row in rows}
 
+    @_guarded
     def output_stats(self) -> dict[str, Stat]:
-        """Every output path with its size and modification time as written."""
-        rows = self._db.execute("SELECT path, size, mtime FROM outputs")
-        return {path: (size, mtime) for path, size, mtime in rows}
+        """Every output path with its Stat as written."""
+        rows = self._db.execute("SELECT path, size, mtime, ctime, inode FROM outputs")
+        return {row[0]: tuple(row[1:]) for row in rows}
 
+    @_guarded
     def fingerprints(self, paths: Iterable[str]) -> dict[str, str]:
         rows = self._select("SELECT path, fingerprint FROM outputs WHERE path IN", paths)
         return dict(rows)
 
+    @_guarded
     def ids(self, paths: Iterable[str] | None = None) -> dict[str, frozenset[str]]:
         if paths is None:
             rows = self._db.execute(
@@ -275,31 +310,60 @@ class Store:
             rows = self._select(
                 "SELECT path, ids FROM outputs WHERE ids IS NOT NULL AND path IN", paths
             )
-        return {path: pickle.loads(blob) for path, blob in rows}
+        return {path: _load(blob, frozenset) for path, blob in rows}
 
+    @_guarded
     def copy_rows(self) -> dict[str, CopyRow]:
-        rows = self._db.execute("SELECT path, source_size, source_mtime, size, mtime FROM copies")
-        return {row[0]: CopyRow((row[1], row[2]), (row[3], row[4])) for row in rows}
+        rows = self._db.execute("SELECT * FROM copies")
+        return {row[0]: CopyRow(tuple(row[1:5]), tuple(row[5:9])) for row in rows}
 
+    @_guarded
     def pages_showing(self, sources: Iterable[str]) -> set[str]:
         """Output paths of the pages that show any of these posts whole."""
         return {row[0] for row in self._select("SELECT path FROM shows WHERE source IN", sources)}
 
+    @_guarded
     def shown_by(self, paths: Iterable[str]) -> set[str]:
         """Sources of the posts these pages show whole."""
         return {row[0] for row in self._select("SELECT source FROM shows WHERE path IN", paths)}
 
+    @_guarded
     def recipes(self, paths: Iterable[str], post: Callable[[str], Post]) -> dict[str, Output]:
-        """The stored Outputs of these paths, their posts taken from ``post(source)``."""
+        """The stored Outputs of these paths (each must be there), their posts taken from
+        ``post(source)``."""
+        paths = list(paths)
         rows = self._select("SELECT path, output FROM recipes WHERE path IN", paths)
-        return {path: _Recipes(blob, post).load() for path, blob in rows}
+        if len(rows) != len(set(paths)):
+            raise CacheBroken("a page's recipe is missing")
+        recipes: dict[str, Output] = {}
+        for path, blob in rows:
+            try:
+                recipes[path] = _Recipes(_unseal(blob), post).load()
+            except CacheBroken:
+                raise
+            except Exception as error:  # noqa: BLE001 - damage shows as any error
+                raise CacheBroken(f"a stored recipe cannot be read ({_reason(error)})") from None
+        return recipes
 
+    @_guarded
     def warnings(self) -> list[DigestError]:
         rows = self._db.execute("SELECT error FROM warnings ORDER BY position")
-        return [pickle.loads(row[0]) for row in rows]
+        return [_load(row[0], DigestError) for row in rows]
 
     def save(self, changes: Changes) -> None:
-        """Record a finished build in one transaction: all of it, or (on a crash) none."""
+        """Record a finished build in one transaction: all of it, or (on a crash) none.
+
+        Never raises: when saving fails, the cache is set aside (``save_problem`` says
+        why), so the next build starts without it rather than trusting a stale one.
+        """
+        try:
+            self._save(changes)
+        except sqlite3.Error as error:
+            self._db.close()
+            self._db = self._set_aside(error)
+            self.save_problem = f"cannot save the cache ({_reason(error)}); set it aside"
+
+    def _save(self, changes: Changes) -> None:
         db = self._db
         with db:
             parsed = {
@@ -308,7 +372,7 @@ class Store:
                 if item is not None
             }
             db.executemany(
-                "INSERT OR REPLACE INTO posts VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO posts VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     (source, *stat, digest, item.post.card, item.post.url)
                     for source, (stat, digest, item) in parsed.items()
@@ -317,12 +381,13 @@ class Store:
             db.executemany(
                 "INSERT OR REPLACE INTO parsed VALUES (?, ?)",
                 (
-                    (source, changes.blobs.get(source) or _dump(item))
+                    (source, _seal(blob) if (blob := changes.blobs.get(source)) else _dump(item))
                     for source, (_, _, item) in parsed.items()
                 ),
             )
             db.executemany(
-                "UPDATE posts SET size = ?, mtime = ?, hash = ? WHERE source = ?",
+                "UPDATE posts SET size = ?, mtime = ?, ctime = ?, inode = ?, hash = ? "
+                "WHERE source = ?",
                 (
                     (*stat, digest, source)
                     for source, (stat, digest, item) in changes.posts.items()
@@ -338,7 +403,7 @@ class Store:
                 db.executemany(f"DELETE FROM {table} WHERE path = ?", _rows(gone))
             db.executemany("DELETE FROM outputs WHERE path = ?", _rows(changes.removed_outputs))
             db.executemany(
-                "INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (
                     (path, fingerprint, *stat, None if ids is None else _dump(ids))
                     for path, (fingerprint, stat, ids, _) in changes.outputs.items()
@@ -351,14 +416,14 @@ class Store:
             }
             db.executemany(
                 "INSERT INTO recipes VALUES (?, ?)",
-                ((path, recipe.blob) for path, recipe in recipes.items()),
+                ((path, _seal(recipe.blob)) for path, recipe in recipes.items()),
             )
             shows = [(source, path) for path, recipe in recipes.items() for source in recipe.shows]
             db.executemany("INSERT INTO shows VALUES (?, ?)", shows)
             if changes.copies is not None:
                 db.execute("DELETE FROM copies")
                 db.executemany(
-                    "INSERT INTO copies VALUES (?, ?, ?, ?, ?)",
+                    "INSERT INTO copies VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     ((path, *row.source, *row.written) for path, row in changes.copies.items()),
                 )
             if changes.warnings is not None:
@@ -393,9 +458,41 @@ class Store:
         return found
 
 
+def _place(root: Path, output: Path) -> str:
+    """The output folder as the cache knows it: relative to the site when inside it, so a
+    site moved or copied elsewhere keeps its cache."""
+    site = root.resolve()
+    return output.relative_to(site).as_posix() if output.is_relative_to(site) else str(output)
+
+
 def _cache_file(root: Path, output: Path) -> Path:
+    name = hashlib.blake2b(_place(root, output).encode(), digest_size=6).hexdigest()
+    return root / CACHE_DIR / f"build-{name}.sqlite"
+
+
+def _legacy_cache_file(root: Path, output: Path) -> Path:
+    """Where digest before 0.x kept the cache: named by the absolute output folder."""
     name = hashlib.blake2b(str(output).encode(), digest_size=6).hexdigest()
     return root / CACHE_DIR / f"build-{name}.sqlite"
+
+
+def knows_output(root: Path, output: Path) -> bool:
+    """Whether a cache of builds into ``output`` is there (so digest made that folder)."""
+    return _cache_file(root, output).exists() or _legacy_cache_file(root, output).exists()
+
+
+def _reset(db: sqlite3.Connection, key: str) -> sqlite3.Connection:
+    """Empty ``db`` and make it the cache of ``key``."""
+    with db:
+        tables = db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        for (table,) in tables.fetchall():
+            db.execute(f'DROP TABLE "{table}"')
+    db.executescript(_SCHEMA)
+    with db:
+        db.executemany(
+            "INSERT INTO meta VALUES (?, ?)", [("key", key), ("code", code_fingerprint())]
+        )
+    return db
 
 
 def _connect(path: str) -> sqlite3.Connection:
@@ -411,7 +508,11 @@ def _connect(path: str) -> sqlite3.Connection:
 
 def _remove_database(path: Path) -> None:
     for suffix in ("", "-wal", "-shm"):
-        path.with_name(path.name + suffix).unlink(missing_ok=True)
+        file = path.with_name(path.name + suffix)
+        if file.is_dir() and not file.is_symlink():
+            shutil.rmtree(file)  # not ours to keep: the cache's own name
+        else:
+            file.unlink(missing_ok=True)
 
 
 def _rows(keys: Iterable[str]) -> Iterable[tuple[str]]:
@@ -419,7 +520,33 @@ def _rows(keys: Iterable[str]) -> Iterable[tuple[str]]:
 
 
 def _dump(value: object) -> bytes:
-    return pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    return _seal(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _seal(data: bytes) -> bytes:
+    """``data`` behind its checksum: damage to a stored value is found, not unpickled."""
+    return hashlib.blake2b(data, digest_size=16).digest() + data
+
+
+def _unseal(blob: object) -> bytes:
+    if not isinstance(blob, bytes) or len(blob) < 16:
+        raise CacheBroken("a stored value is damaged")
+    data = blob[16:]
+    if hashlib.blake2b(data, digest_size=16).digest() != blob[:16]:
+        raise CacheBroken("a stored value is damaged")
+    return data
+
+
+def _load(blob: object, kind: type | None = None) -> Any:
+    """The value in a sealed blob (of type ``kind`` when given), or CacheBroken."""
+    data = _unseal(blob)
+    try:
+        value = pickle.loads(data)
+    except Exception as error:  # noqa: BLE001 - damage shows as any error
+        raise CacheBroken(f"a stored value cannot be read ({_reason(error)})") from None
+    if kind is not None and not isinstance(value, kind):
+        raise CacheBroken(f"a stored value is a {type(value).__name__}, not a {kind.__name__}")
+    return value
 
 
 def _post_by_source(source: str) -> Post:
@@ -467,72 +594,3 @@ class _Recipes(pickle.Unpickler):
         loaded = super().load()
         assert isinstance(loaded, Output)
         return loaded
-
-
-def trusted(recorded: Stat | None, current: Stat, saved_ns: int, *, racy: bool) -> bool:
-    """Whether a file whose stat is ``current`` is the one recorded as ``recorded``.
-
-    With ``racy``, a file modified within a moment of the save is not trusted (an edit in
-    the same clock tick keeps size and mtime). Used for the user's files; the output
-    files are ours, and a hand edit there is caught by size or time.
-    """
-    if recorded is None or recorded != current:
-        return False
-    return not racy or recorded[1] < saved_ns - RACY_NS
-
-
-class ContextHasher:
-    """Fingerprints of template contexts, remembering shared parts for one build.
-
-    A post counts by its own fingerprint (the hash of its file) in a template that reads
-    post bodies (``whole``), else by its card. Objects shared by many contexts (the nav,
-    an archive, a tag's posts) are hashed once: the build keeps them alive, so their ids
-    are stable while this hasher lives.
-    """
-
-    def __init__(self, *, whole: bool) -> None:
-        self._whole = whole
-        self._memo: dict[int, tuple[object, str]] = {}
-        self._tokens = self._token
-
-    def fingerprint(self, context: Mapping[str, Any]) -> str:
-        return self._token(context)
-
-    def _token(self, value: object) -> str:
-        kind = type(value)
-        if kind is str:
-            return "s" + repr(value)
-        if kind is Post:
-            post = cast(Post, value)
-            return f"P{post.fingerprint}" if self._whole else f"C{post.card}"
-        if value is None or isinstance(value, str | int | float | date):
-            return f"{kind.__name__}:{value!r}"
-        known = self._memo.get(id(value))
-        if known is not None and known[0] is value:
-            return known[1]
-        tokenize = self._tokens
-        # Strings, the most common values by far, are tokenised inline: same token, no call.
-        if isinstance(value, Mapping):
-            if all(type(key) is str for key in value):
-                text = "{" + "\0".join(
-                    f"{key!r}={'s' + repr(item) if type(item) is str else tokenize(item)}"
-                    for key, item in sorted(value.items())
-                )
-            else:
-                keys = sorted(value, key=str)
-                text = "{?" + "\0".join(f"{tokenize(k)}={tokenize(value[k])}" for k in keys)
-        elif isinstance(value, tuple | list):
-            text = "[" + "\0".join(map(tokenize, value))
-        elif isinstance(value, frozenset | set):
-            text = "(" + "\0".join(sorted(map(tokenize, value)))
-        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-            fields = [getattr(value, name) for name in field_names(kind)]
-            text = f"<{kind.__qualname__}" + "\0".join(
-                "s" + repr(item) if type(item) is str else tokenize(item) for item in fields
-            )
-        else:
-            text = f"{kind.__qualname__}:{value!r}"
-        digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16)
-        token = f"#{digest.hexdigest()}"
-        self._memo[id(value)] = (value, token)
-        return token

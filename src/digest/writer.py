@@ -1,20 +1,39 @@
 """Put a finished build on disk: refuse dangerous folders, write only what changed, prune.
 
-Layer 5: imports errors only. Called after everything rendered, so a failed build never
-reaches this module and the previous output stays as it was.
+Layer 5: imports errors and parallel (to hold signals while files move). Called after
+everything rendered, so a failed build never reaches this module. Writing is all or
+nothing: every obstacle is found before the first write, new and changed files are
+first written beside their targets, and only then moved into place; a failure on the
+way puts the previous files back. Paths are plain strings here: a build handles
+thousands of files, and Path objects cost more than the system calls (hence no PTH lint
+rules for this module).
 """
 
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
-from digest.errors import OutputError
+from digest.errors import BuildFailed, DigestError, OutputError
+from digest.parallel import signals_held
 
 PROTECTED_FOLDERS = ("content", "templates", "static")
+MARK = ".digest"
+"""Written into the output folder by the first build: digest may remove files there."""
+MARK_TEXT = (
+    "This folder is made by digest (digest build): files in it that the build does not\n"
+    "produce are removed. Delete this file and the folder's files to use it otherwise.\n"
+)
+WRITING = ".digest-writing"
+"""Present while files are being moved into place; left behind only by a killed build."""
+NAME_MAX_BYTES = 255
+_OURS = (".tmp", ".old")
+"""Suffixes of digest's own short-lived files (``.digest-….tmp`` and ``.digest-….old``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,8 +41,9 @@ class WriteResult:
     written: tuple[str, ...]
     unchanged: int
     deleted: tuple[str, ...]
-    stats: dict[str, tuple[int, int]]
-    """Size and modification time (ns) of every page and copy as it now is on disk."""
+    stats: dict[str, tuple[int, int, int, int]]
+    """Size, modification and change time (ns) and inode of every page and copy as it
+    now is on disk (``state.Stat``)."""
 
 
 def check_output_folder(root: Path, output: Path) -> Path:
@@ -47,11 +67,37 @@ def check_output_folder(root: Path, output: Path) -> Path:
     if target.exists() and not target.is_dir():
         reason = "it is a file"
     if reason:
-        shown = os.path.relpath(target) if target.is_relative_to(Path.cwd()) else str(target)
         raise OutputError(
-            f"refusing to build into {shown}: {reason}", hint="choose another --output"
+            f"refusing to build into {_shown(target)}: {reason}", hint="choose another --output"
         )
     return target
+
+
+def claim_output(output: Path, known: Callable[[], bool]) -> None:
+    """OutputError unless digest may write and remove files in ``output``.
+
+    It may when the folder carries the mark of an earlier build, is missing or empty
+    (dotfiles aside), or is ``known()`` (the cache remembers building it: a site built
+    before the mark existed).
+    """
+    if os.path.exists(f"{output}/{MARK}") or known():
+        return
+    try:
+        with os.scandir(output) as entries:
+            foreign = any(not entry.name.startswith(".") for entry in entries)
+    except FileNotFoundError:
+        return
+    if foreign:
+        raise OutputError(
+            f"refusing to build into {_shown(output)}: it has files that digest did not make "
+            f"(no {MARK} from an earlier build), and building there would remove them",
+            hint="choose another --output, or empty the folder",
+        )
+
+
+def leftovers(output: Path) -> bool:
+    """Whether a build writing into ``output`` was killed before it finished."""
+    return os.path.exists(f"{output}/{WRITING}")
 
 
 def write_files(
@@ -67,101 +113,260 @@ def write_files(
     ``keep`` names files already right on disk (the caller knows from its cache). A file
     whose bytes are already right is not touched either, so its mtime stays and
     sync-based deploys upload only what changed. Without ``prune``, other files stay.
+
+    Raises BuildFailed (every obstacle, before anything is written) or OutputError (a
+    write failed; the previous files are back in place).
     """
-    written: list[str] = []
-    unchanged = len(keep)
-    stats: dict[str, tuple[int, int]] = {}
-    for relative, data in sorted(pages.items()):
-        if _write_if_changed(output / relative, data):
-            written.append(relative)
-        else:
-            unchanged += 1
-        stats[relative] = _stat(output / relative)
-    for relative, source in sorted(copies.items()):
-        if _copy_if_changed(source, output / relative):
-            written.append(relative)
-        else:
-            unchanged += 1
-        stats[relative] = _stat(output / relative)
-    deleted = _prune(output, set(pages) | set(copies) | set(keep)) if prune else ()
-    return WriteResult(tuple(written), unchanged, deleted, stats)
+    plan = _plan(output, pages, copies)
+    doomed, emptied = _doomed(output, set(pages) | set(copies) | set(keep)) if prune else ([], [])
+    if prune:  # the walk removed what a killed build left: so goes the note it was killed
+        with suppress(FileNotFoundError):
+            os.unlink(f"{output}/{WRITING}")
+    if plan.changes or doomed or not os.path.exists(f"{output}/{MARK}"):
+        with signals_held():
+            _Transaction(output, plan, doomed).run()
+        for folder in emptied:
+            with suppress(OSError):
+                os.rmdir(folder)
+    stats = {relative: _stat(f"{output}/{relative}") for relative in (*pages, *copies)}
+    written = tuple(relative for relative, _ in plan.changes)
+    unchanged = len(keep) + len(pages) + len(copies) - len(written)
+    return WriteResult(written, unchanged, tuple(sorted(doomed)), stats)
 
 
-def _stat(path: Path) -> tuple[int, int]:
-    status = path.stat()
-    return status.st_size, status.st_mtime_ns
+class _Plan:
+    """What to write (a plain class: imported on every build, it costs less than a
+    dataclass)."""
+
+    __slots__ = ("changes", "new")
+
+    def __init__(self) -> None:
+        self.changes: list[tuple[str, bytes | Path]] = []
+        """(output path, its bytes or the file to copy) of every file to write, in order."""
+        self.new: set[str] = set()
+        """The output paths among ``changes`` that have no file yet."""
 
 
-def _write_if_changed(target: Path, data: bytes) -> bool:
-    try:
-        if target.stat().st_size == len(data) and target.read_bytes() == data:
-            return False
-    except FileNotFoundError:
-        if _write_new(target, data):
-            return True
-    target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".digest-", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        Path(temporary).chmod(0o644)
-        Path(temporary).replace(target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
-    return True
-
-
-def _write_new(target: Path, data: bytes) -> bool:
-    """Write a file that does not exist yet, in place: no reader can see an old version
-    of it, and a file cut short by a crash is not in the cache, so the next build writes
-    it again. False when it appeared meanwhile (then it is replaced atomically)."""
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL
-    try:
+def _plan(output: Path, pages: Mapping[str, bytes], copies: Mapping[str, Path]) -> _Plan:
+    """What to write, after checking that every file can go where it must."""
+    plan = _Plan()
+    problems: list[DigestError] = []
+    folders: dict[str, OutputError | bool] = {"": _folder_state(str(output))}
+    items: list[tuple[str, bytes | Path]] = [*sorted(pages.items()), *sorted(copies.items())]
+    for relative, data in items:
+        target = f"{output}/{relative}"
+        parts = relative.split("/")
+        if any(len(part.encode("utf-8", "surrogateescape")) > NAME_MAX_BYTES for part in parts):
+            problems.append(OutputError(f"name longer than {NAME_MAX_BYTES} bytes", _shown(target)))
+            continue
+        state: OutputError | bool = folders[""]
+        for depth in range(1, len(parts)):
+            if state is not True:
+                break  # a missing folder has no folders in the way below it
+            folder = "/".join(parts[:depth])
+            if folder not in folders:
+                folders[folder] = _folder_state(f"{output}/{folder}")
+            state = folders[folder]
+        if isinstance(state, OutputError):
+            if state not in problems:
+                problems.append(state)
+            continue
         try:
-            handle = os.open(target, flags, 0o644)
+            status = os.stat(target)
         except FileNotFoundError:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            handle = os.open(target, flags, 0o644)
-    except FileExistsError:
-        return False
+            plan.changes.append((relative, data))
+            plan.new.add(relative)
+            continue
+        if stat.S_ISDIR(status.st_mode):
+            problems.append(
+                OutputError("a folder is where this file must go; remove it", _shown(target))
+            )
+        elif not _same_bytes(target, status.st_size, data):
+            plan.changes.append((relative, data))
+    if problems:
+        raise BuildFailed(problems)
+    return plan
+
+
+def _folder_state(path: str) -> OutputError | bool:
+    """True for a folder we can write in, False when missing, else what is wrong."""
     try:
-        os.fchmod(handle, 0o644)
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-    except BaseException:
-        target.unlink(missing_ok=True)
-        raise
+        status = os.stat(path)
+    except FileNotFoundError:
+        return False
+    if not stat.S_ISDIR(status.st_mode):
+        return OutputError("a file is where a folder must go; remove it", _shown(path))
+    if not os.access(path, os.W_OK):
+        return OutputError("this folder is read-only", _shown(path))
     return True
 
 
-def _copy_if_changed(source: Path, target: Path) -> bool:
-    try:
-        if (
-            target.stat().st_size == source.stat().st_size
-            and target.read_bytes() == source.read_bytes()
-        ):
+def _same_bytes(target: str, size: int, data: bytes | Path) -> bool:
+    if isinstance(data, Path):
+        if data.stat().st_size != size:
             return False
-    except FileNotFoundError:
-        pass
-    return _write_if_changed(target, source.read_bytes())
+        data = data.read_bytes()
+    if len(data) != size:
+        return False
+    with open(target, "rb") as stream:
+        return stream.read() == data
 
 
-def _prune(output: Path, keep: set[str]) -> tuple[str, ...]:
-    """Delete files under ``output`` that this build did not produce; leave dotfiles alone."""
-    deleted: list[str] = []
-    if not output.is_dir():
-        return ()
+class _Transaction:
+    """Writes a plan and removes the doomed files, or (on any failure) none of it."""
+
+    def __init__(self, output: Path, plan: _Plan, doomed: list[str]) -> None:
+        self.output = output
+        self.plan = plan
+        self.doomed = doomed
+        self.current = str(output)
+        """The file being written or moved, for the error when that fails."""
+        self.folders: set[str] = set()
+        """Folders known to be there (each looked at once)."""
+        self.made_folders: list[str] = []
+        self.made_files: set[str] = set()
+        self.staged: list[tuple[str, str]] = []
+        """(temporary file, target) of every changed file, written and not yet in place."""
+        self.aside: list[tuple[str, str | None]] = []
+        """(target, where its previous file was put) for every file replaced or removed;
+        None when the target was new."""
+
+    def run(self) -> None:
+        try:
+            self._ensure_folder(str(self.output))
+            self._create(f"{self.output}/{WRITING}", b"")
+            if not os.path.exists(f"{self.output}/{MARK}"):
+                self._create(f"{self.output}/{MARK}", MARK_TEXT.encode())
+            for relative, data in self.plan.changes:
+                target = self.current = f"{self.output}/{relative}"
+                self._ensure_folder(os.path.dirname(target))
+                content = data.read_bytes() if isinstance(data, Path) else data
+                if relative in self.plan.new and self._create(target, content):
+                    continue
+                self.staged.append((self._temporary(target, content), target))
+            for temporary, target in self.staged:
+                self.current = target
+                self._replace(temporary, target)
+            for relative in self.doomed:
+                target = self.current = f"{self.output}/{relative}"
+                removed = _aside_name(target)
+                os.replace(target, removed)
+                self.aside.append((target, removed))
+        except BaseException as error:
+            self._undo()
+            if isinstance(error, OSError):
+                raise OutputError(
+                    f"cannot write: {error.strerror or error}; the previous output is back",
+                    _shown(self.current),
+                ) from error
+            raise
+        for _, previous in self.aside:
+            if previous is not None:
+                with suppress(OSError):
+                    os.unlink(previous)
+        with suppress(OSError):
+            os.unlink(f"{self.output}/{WRITING}")
+
+    def _ensure_folder(self, folder: str) -> None:
+        if folder in self.folders:
+            return
+        missing: list[str] = []
+        while not os.path.isdir(folder):
+            missing.append(folder)
+            folder = os.path.dirname(folder)
+        for path in reversed(missing):
+            os.mkdir(path)
+            self.made_folders.append(path)
+        self.folders.update(missing)
+        self.folders.add(folder)
+
+    def _create(self, target: str, data: bytes) -> bool:
+        """Write a file that does not exist yet, in place (False if it appeared meanwhile)."""
+        try:
+            handle = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+        except FileExistsError:
+            return False
+        self.made_files.add(target)
+        with os.fdopen(handle, "wb") as stream:
+            os.fchmod(stream.fileno(), 0o644)
+            stream.write(data)
+        return True
+
+    def _temporary(self, target: str, data: bytes) -> str:
+        handle, temporary = tempfile.mkstemp(
+            dir=os.path.dirname(target),
+            prefix=".digest-",
+            suffix=".tmp",
+        )
+        self.made_files.add(temporary)
+        with os.fdopen(handle, "wb") as stream:
+            os.fchmod(stream.fileno(), 0o644)
+            stream.write(data)
+        return temporary
+
+    def _replace(self, temporary: str, target: str) -> None:
+        backup = _aside_name(target)
+        try:
+            os.link(target, backup)
+        except FileNotFoundError:
+            self.aside.append((target, None))
+        except OSError:  # no hard links here: move it instead (a moment without the file)
+            os.replace(target, backup)
+            self.aside.append((target, backup))
+        else:
+            self.aside.append((target, backup))
+        os.replace(temporary, target)
+        self.made_files.discard(temporary)
+
+    def _undo(self) -> None:
+        for target, backup in reversed(self.aside):
+            with suppress(OSError):
+                if backup is None:
+                    os.unlink(target)
+                else:
+                    os.replace(backup, target)
+        for path in self.made_files:
+            with suppress(OSError):
+                os.unlink(path)
+        for folder in reversed(self.made_folders):
+            with suppress(OSError):
+                os.rmdir(folder)
+        with suppress(OSError):
+            os.unlink(f"{self.output}/{WRITING}")
+
+
+def _aside_name(target: str) -> str:
+    return f"{os.path.dirname(target)}/.digest-{os.urandom(6).hex()}.old"
+
+
+def _stat(path: str) -> tuple[int, int, int, int]:
+    status = os.stat(path)
+    return status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino
+
+
+def _doomed(output: Path, keep: set[str]) -> tuple[list[str], list[str]]:
+    """Files under ``output`` this build did not produce, and the folders they leave empty.
+
+    Dotfiles stay, except digest's own temporary files, which a killed build may have
+    left: those go at once.
+    """
+    doomed: list[str] = []
     emptied: list[str] = []
+    if not os.path.isdir(output):
+        return doomed, emptied
 
     def visit(folder: str, prefix: str) -> bool:
-        """Prune one folder; True when it is left empty."""
+        """True when everything in ``folder`` goes."""
         empty = True
         with os.scandir(folder) as entries:
             for entry in sorted(entries, key=lambda e: e.name):
                 relative = f"{prefix}{entry.name}"
                 if entry.name.startswith("."):
-                    empty = False
+                    if entry.name.startswith(".digest-") and entry.name.endswith(_OURS):
+                        with suppress(OSError):
+                            os.unlink(entry.path)
+                    else:
+                        empty = False
                 elif entry.is_dir(follow_symlinks=False):
                     if visit(entry.path, f"{relative}/"):
                         emptied.append(entry.path)
@@ -170,11 +375,14 @@ def _prune(output: Path, keep: set[str]) -> tuple[str, ...]:
                 elif relative in keep:
                     empty = False
                 else:
-                    Path(entry.path).unlink()
-                    deleted.append(relative)
+                    doomed.append(relative)
         return empty
 
     visit(str(output), "")
-    for folder in emptied:
-        Path(folder).rmdir()
-    return tuple(sorted(deleted))
+    return doomed, emptied
+
+
+def _shown(path: Path | str) -> str:
+    """A path as the user would type it: relative when it is below the current folder."""
+    absolute = Path(path)
+    return os.path.relpath(absolute) if absolute.is_relative_to(Path.cwd()) else str(absolute)

@@ -18,10 +18,10 @@ LATE_EVENING_UTC = {"SOURCE_DATE_EPOCH": "1767310200"}
 
 
 @pytest.mark.parametrize(
-    ("language", "html_lang", "welcome", "readme_heading"),
+    ("language", "html_lang", "welcome", "readme_heading", "about"),
     [
-        ((), "en", "Welcome to your digest", "## Writing"),  # the pinned locale is C.UTF-8
-        (("--language", "zh-CN"), "zh-CN", "欢迎来到你的日报", "## 写作"),
+        ((), "en", "Welcome to your digest", "## Writing", "About"),  # the locale is C.UTF-8
+        (("--language", "zh-CN"), "zh-CN", "欢迎来到你的日报", "## 写作", "关于"),
     ],
 )
 def test_init_makes_a_site_in_its_language_that_builds_strictly(
@@ -30,6 +30,7 @@ def test_init_makes_a_site_in_its_language_that_builds_strictly(
     html_lang: str,
     welcome: str,
     readme_heading: str,
+    about: str,
 ) -> None:
     run = site.digest(
         "init", "blog", "--title", "AI 日报", *language, "--timezone", "Asia/Shanghai"
@@ -53,6 +54,10 @@ def test_init_makes_a_site_in_its_language_that_builds_strictly(
     assert welcome in home
     assert '<img src="/2025/images/welcome.svg"' in blog.read("public/2025/12/31/index.html")
     assert (blog.root / "public/2025/images/welcome.svg").is_file()
+    # The about page: its own URL, in the header of every page, in no listing or feed.
+    assert f'<a href="/about/">{about}</a>' in home
+    assert f"<h1>{about}</h1>" in blog.read("public/about/index.html")
+    assert "/about/" not in blog.read("public/feed.xml")
 
 
 def test_init_from_this_editable_checkout_warns_that_its_pin_is_the_index_version(

@@ -113,6 +113,45 @@ def test_missing_site_folder_is_a_usage_error(site: SiteFolder) -> None:
     assert run.stderr.strip() == "digest: error: site folder nowhere does not exist"
 
 
+NOT_A_SITE = (
+    "no digest site here (no digest.toml, no [tool.digest], no content/); "
+    "run 'digest init' to start one"
+)
+
+
+@pytest.mark.parametrize("command", ["build", "check"])
+def test_a_folder_that_is_no_site_is_refused_and_left_alone(site: SiteFolder, command: str) -> None:
+    site.write("package.json", '{"name": "web-app"}\n')
+    site.write("pyproject.toml", "[tool.black]\nline-length = 100\n")
+    site.write("public/index.html", "<h1>the app</h1>\n")
+    site.write("public/app.js", "start();\n")
+    before = sorted(site.root.rglob("*"))
+
+    run = site.digest(command)
+
+    assert run.code == 1
+    assert run.stderr.splitlines()[0] == NOT_A_SITE
+    assert sorted(site.root.rglob("*")) == before
+    assert site.read("public/app.js") == "start();\n"
+
+
+def test_an_empty_folder_does_not_build(site: SiteFolder) -> None:
+    run = site.digest("build", "--source", ".")
+
+    assert run.code == 1
+    assert run.stderr.splitlines()[0] == NOT_A_SITE
+    assert list(site.root.iterdir()) == []
+
+
+def test_a_config_in_pyproject_alone_makes_a_site(site: SiteFolder) -> None:
+    site.write("pyproject.toml", '[tool.digest]\ntitle = "Only a config"\n')
+
+    run = site.digest("build")
+
+    assert run.code == 0, run.stderr
+    assert "Only a config" in site.read("public/index.html")
+
+
 def test_unknown_option_is_a_usage_error(site: SiteFolder) -> None:
     run = site.digest("build", "--colour")
 
@@ -284,6 +323,29 @@ def test_clashes_between_posts_point_at_the_front_matter_line(site: SiteFolder) 
         "content/2024/03/01/x.md:4: URL /2024/03/01/same/ is also the URL of "
         "content/2024-03-01.md (give one of them another 'slug' in its front matter)",
     ]
+
+
+def test_names_too_long_for_a_file_point_at_the_front_matter_line(built_site: SiteFolder) -> None:
+    # Ten characters, but Unicode normalisation makes each one 18 letters: 330 bytes.
+    long_tag = "\ufdfa" * 10
+    built_site.write(
+        "content/2024-03-01.md", f"---\ntitle: 长\ntags: [AI, {long_tag}]\n---\n\n正文。\n"
+    )
+    built_site.write(
+        "content/2024-03-02.md", f"---\ntitle: 长\n\nslug: {'a' * 256}\n---\n\n正文。\n"
+    )
+    before = built_site.snapshot()
+
+    run = built_site.digest("build")
+
+    assert run.code == 1
+    assert run.stderr.splitlines()[:2] == [
+        "content/2024-03-01.md:3: tag '\ufdfa\ufdfa\ufdfa\ufdfa\ufdfa\ufdfa\ufdfa\ufdfa\ufdfa"
+        "\ufdfa'… makes a URL part of 330 bytes; a file name takes at most 255 (use a shorter tag)",
+        f"content/2024-03-02.md:4: URL /2024/03/02/{'a' * 256}/ has a part of 256 bytes; "
+        "a file name takes at most 255 (give the post a shorter 'slug' in its front matter)",
+    ]
+    assert built_site.snapshot() == before
 
 
 def test_every_problem_is_reported_at_once(built_site: SiteFolder) -> None:

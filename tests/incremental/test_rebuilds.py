@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 from datetime import UTC, datetime
@@ -217,7 +218,10 @@ def test_an_unreadable_cache_is_discarded_with_a_warning(inc: Site) -> None:
 
     report = inc.build()
 
-    assert report.warnings == (".digest-cache: discarded an unreadable cache (DatabaseError)",)
+    assert report.warnings == (
+        ".digest-cache: discarded a damaged cache (DatabaseError: file is not a database); "
+        "built without it",
+    )
     assert len(report.rendered) == report.pages
     assert report.written == ()
 
@@ -258,7 +262,10 @@ def test_a_broken_cache_is_never_fatal_even_when_strict(inc: Site) -> None:
 
     report = inc.build()
 
-    assert report.warnings == (".digest-cache: discarded an unreadable cache (DatabaseError)",)
+    assert report.warnings == (
+        ".digest-cache: discarded a damaged cache (DatabaseError: file is not a database); "
+        "built without it",
+    )
 
 
 def test_a_cache_folder_that_cannot_be_made_does_not_stop_the_build(inc: Site) -> None:
@@ -302,3 +309,32 @@ def test_a_deleted_output_file_is_made_again(inc: Site) -> None:
 
     assert report.written == ("tags/c/index.html",)
     assert (inc.root / "public/tags/c/index.html").is_file()
+
+
+def test_an_edit_that_keeps_size_and_modification_time_is_seen(inc: Site) -> None:
+    post = inc.root / "content/2024/03-11.md"
+    os.utime(post, ns=(0, 1_700_000_000_000_000_000))  # written long before the build
+    inc.build()
+    edited = inc.root / "edited.md"  # the same size, copied in as cp -p / tar / rsync -t do
+    edited.write_text(post.read_text(encoding="utf-8").replace("Day 11", "Day 77"))
+    shutil.copystat(post, edited)
+    shutil.copy2(edited, post)
+
+    report = inc.build()
+
+    assert "2024/03/11/index.html" in report.written
+    assert "Day 77" in (inc.root / "public/2024/03/11/index.html").read_text()
+
+
+def test_a_moved_site_keeps_its_cache(inc: Site) -> None:
+    moved = inc.root.parent / "moved"
+    inc.root.rename(moved)
+    inc.root = moved
+
+    report = inc.build()
+
+    assert (report.rendered, report.written, report.warnings) == ((), (), ())
+    assert report.output == str(moved / "public")
+    assert len(list((moved / ".digest-cache").glob("build-*.sqlite"))) == 1
+    inc.write("content/2024/03-11.md", "---\ntags: [b]\n---\n\nDay 11, corrected.\n")
+    assert "2024/03/11/index.html" in inc.build().written

@@ -184,6 +184,38 @@ def test_ctrl_c_stops_cleanly(preview: Preview) -> None:
         socket.create_connection(("127.0.0.1", preview.port), timeout=1).close()
 
 
+def test_serve_starts_over_a_damaged_cache(preview: Preview) -> None:
+    preview.process.send_signal(signal.SIGINT)
+    assert preview.process.wait(timeout=10) == 0
+    for cache in (preview.root / ".digest-cache").glob("build-*.sqlite"):
+        data = bytearray(cache.read_bytes())
+        for where in range(len(data) // 4, len(data) * 3 // 4, 97):
+            data[where] ^= 0x55  # damage all through the middle of the file
+        cache.write_bytes(bytes(data))
+
+    again = subprocess.Popen(
+        # The same port: the same base URL, so the same cache is read.
+        [sys.executable, "-m", "digest", "serve", "--port", str(preview.port), "-j", "1"],
+        cwd=preview.root,
+        env={**os.environ, **PINNED_ENV},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert again.stdout is not None
+    lines = []
+    for line in again.stdout:
+        lines.append(line)
+        if line.startswith("serving "):
+            break
+    again.send_signal(signal.SIGINT)
+    again.wait(timeout=10)
+    again.stdout.close()
+
+    assert lines[-1].startswith("serving "), lines
+    assert "internal error" not in "".join(lines)
+
+
 def test_a_port_in_use_is_named(tmp_path: Path) -> None:
     (tmp_path / "content").mkdir()
     with socket.socket() as busy:
@@ -202,6 +234,24 @@ def test_a_port_in_use_is_named(tmp_path: Path) -> None:
     assert done.returncode == 1
     assert f"port {port} in use; choose another with --port" in done.stderr
     assert not (tmp_path / ".digest-cache" / "serve" / "index.html").exists()
+
+
+def test_serve_refuses_a_folder_that_is_no_site(tmp_path: Path) -> None:
+    (tmp_path / "public").mkdir()
+    (tmp_path / "public" / "app.js").write_text("start();\n")
+
+    done = subprocess.run(
+        [sys.executable, "-m", "digest", "serve", "--port", "0"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+
+    assert done.returncode == 1
+    assert done.stderr.startswith("no digest site here (no digest.toml, no [tool.digest], ")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["public"]
 
 
 def test_a_templates_folder_made_after_start_is_watched(preview: Preview) -> None:

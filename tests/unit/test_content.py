@@ -70,6 +70,36 @@ def test_tags_as_a_comma_string_and_unknown_keys_kept_for_templates() -> None:
     assert post.extra == {"source_count": 3}
 
 
+def test_a_file_without_a_date_is_a_page_at_its_path() -> None:
+    text = "---\nmenu: 来源\nweight: 3\n---\n\n# 消息来源\n\n列表。\n"
+
+    page = parse_post("content/pages/来源.md", text, SHANGHAI).post
+
+    assert (page.kind, page.url, page.title) == ("page", "/pages/来源/", "消息来源")
+    assert (page.menu, page.weight) == ("来源", 3)
+
+
+@pytest.mark.parametrize(
+    ("relative", "expected"),
+    [
+        ("2024-02-19-山顶咖啡.md", "山顶咖啡"),
+        ("2024/239-山顶咖啡.md", "山顶咖啡"),
+        ("2024/02-19-OpenAI-DevDay.md", "OpenAI-DevDay"),
+        ("2024-02-19-openai.md", ""),
+        ("2024/02/19/gpt-4o.md", ""),
+        ("2024/02-19.md", ""),
+    ],
+)
+def test_file_name_words_title_a_post_unless_they_are_a_plain_slug(
+    relative: str, expected: str
+) -> None:
+    text = "---\ndate: 2024-02-19\n---\n\n正文。\n"
+
+    post = parse_post(f"content/{relative}", text, SHANGHAI).post
+
+    assert post.title == (expected or "2024年2月19日")
+
+
 def test_tags_in_a_string_split_on_chinese_commas_too() -> None:
     text = '---\ndate: 2024-02-19\ntags: "AI, 大模型，视频生成、Sora"\n---\nx\n'
 
@@ -180,7 +210,6 @@ def test_reading_time_counts_cjk_and_words_apart() -> None:
         ("---\ntitle: no\n---\nx\n", "content/x.md:2: 'title' must be text, not False"),
         ("---\ntags: [1, b]\n---\nx\n", "content/x.md:2: tag 1 must be text"),
         ("---\n- a\n- b\n---\nx\n", "content/x.md:2: front matter must be 'key: value' lines"),
-        ("no date here\n", "content/x.md:1: no date: add 'date: YYYY-MM-DD'"),
         ("   \n\n", "content/x.md:1: the file is empty"),
     ],
 )
