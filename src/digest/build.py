@@ -104,7 +104,7 @@ def _produce(
         drafts=options.drafts,
         future=options.future,
     )
-    outputs = plan(site)
+    outputs = plan(site, copies)
     templates = templates_for(options.root, config)
     fingerprints = Fingerprints(templates)
     new = {o.path: fingerprints.of(o) for o in outputs}

@@ -1,6 +1,6 @@
 """The site configuration: ``digest.toml``, else ``[tool.digest]`` in ``pyproject.toml``.
 
-Layer 1: imports errors, dates and urls only. Every key is checked; unknown keys and
+Layer 1: imports errors, dates, labels and urls only. Every key is checked; unknown keys and
 wrong types are reported together, each with its file, line and the closest valid key
 (or the command-line option, for a value given there).
 """
@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from digest.dates import date_problem
 from digest.errors import WARNING_KINDS, BuildFailed, ConfigError, DigestError, did_you_mean
+from digest.labels import LABEL_NAMES
 from digest.urls import CONTENT_DIR, base_path
 
 
@@ -46,6 +47,8 @@ class Config:
     """Pattern for dates shown to readers and for titles of untitled posts; empty: by language."""
     ignore_warnings: tuple[str, ...] = ()
     """Kinds of warnings (``errors.WARNING_KINDS``) not reported, not even under strict."""
+    labels: tuple[tuple[str, str], ...] = ()
+    """The site's own words for the theme's labels (``[labels]``), by label name."""
 
     @property
     def zone(self) -> ZoneInfo:
@@ -184,6 +187,12 @@ def check_config(
             hint = did_you_mean(key, known)
             problems.append(ConfigError(f"unknown key '{key}'", where, line, hint))
             continue
+        if key == "labels":
+            found = _labels(value, where, text)
+            problems.extend(found[1])
+            if not found[1]:
+                values[key] = found[0]
+            continue
         expected = type(known[key].default)
         if expected is tuple and type(value) is list:  # TOML has arrays, Config tuples
             value = tuple(value)
@@ -219,6 +228,30 @@ def check_config(
     if problems:
         raise BuildFailed(problems)
     return Checked(dataclasses.replace(Config(), **values), tuple(warnings))
+
+
+def _labels(
+    value: Any, where: str, text: str
+) -> tuple[tuple[tuple[str, str], ...], list[DigestError]]:
+    """``[labels]``: a table of theme label names to text, sorted by name."""
+    line = _line_of(text, "labels") or _table_line(text, "labels")
+    if not isinstance(value, dict):
+        return (), [ConfigError(f"'labels' must be a table, not {_kind(type(value))}", where, line)]
+    problems: list[DigestError] = []
+    for name, words in value.items():
+        at = _line_of(text, name) or line
+        if name not in LABEL_NAMES:
+            hint = did_you_mean(name, LABEL_NAMES)
+            problems.append(ConfigError(f"unknown label '{name}'", where, at, hint))
+        elif not isinstance(words, str):
+            message = f"label '{name}' must be a string, not {_kind(type(words))}"
+            problems.append(ConfigError(message, where, at))
+    return tuple(sorted(value.items())), problems
+
+
+def _table_line(text: str, name: str) -> int | None:
+    found = re.search(rf"^\s*\[(tool\.digest\.)?{re.escape(name)}\]", text, re.MULTILINE)
+    return text.count("\n", 0, found.start()) + 1 if found else None
 
 
 # BCP 47 as sites use it: language, optional script, region and variants, private use.

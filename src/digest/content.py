@@ -33,7 +33,7 @@ from digest.dates import (
 from digest.errors import BuildFailed, ContentError, DigestError, did_you_mean, shown
 from digest.front_matter import HANDLERS, LONG_NUMBER
 from digest.markdown import LinkContext, render, rewrite_reference
-from digest.model import Post, Record, card_of
+from digest.model import Heading, Post, Record, card_of
 from digest.text import TextStats, truncate
 from digest.urls import CONTENT_DIR, expand_permalink, is_web_or_site_url, slugify
 from digest.walk import Found, walk
@@ -248,7 +248,9 @@ def parse_post(source: str, text: str, config: Config) -> ParsedPost:
         "html": rendered.html,
         "summary": summary,
         "toc": rendered.toc,
+        "items": news_items(rendered.toc),
         "cover": _cover(cover, folder, config) if cover else rendered.cover,
+        "cover_in_body": not cover and rendered.cover is not None,
         "reading_minutes": _minutes(rendered.cjk_characters, rendered.words),
         "cjk_characters": rendered.cjk_characters,
         "words": rendered.words,
@@ -265,6 +267,16 @@ def parse_post(source: str, text: str, config: Config) -> ParsedPost:
     post = Post(**values, card=card_of(values))
     warnings.extend(ContentError(w.message, source, w.line, kind=w.kind) for w in rendered.warnings)
     return ParsedPost(post, tuple(warnings))
+
+
+def news_items(toc: tuple[Heading, ...]) -> tuple[Heading, ...]:
+    """The headings a listing shows for a post: all of the shallowest level of ``##`` and
+    ``###`` it has (a digest numbers its items at one level, sometimes under a ``##``)."""
+    levels = [heading.level for heading in toc if heading.level in (2, 3)]
+    if not levels:
+        return ()
+    top = min(levels)
+    return tuple(heading for heading in toc if heading.level == top)
 
 
 PAGE_DATE = datetime(1970, 1, 1)

@@ -86,8 +86,14 @@ class Post(Record):
     html: str = ""
     summary: str = ""
     toc: tuple[Heading, ...] = ()
+    items: tuple[Heading, ...] = ()
+    """The news items: the headings of the shallowest level among ``##`` and ``###``.
+    Listings show them, so unlike ``toc`` they are in the card."""
     cover: str | None = None
     """Site-absolute URL (base path included) or an absolute URL."""
+    cover_in_body: bool = False
+    """Whether the cover is the body's first image (the post page shows it there already)
+    rather than one the front matter names."""
     reading_minutes: int = 1
     cjk_characters: int = 0
     words: int = 0

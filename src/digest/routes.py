@@ -6,7 +6,7 @@ them and refuses two outputs at one path, naming both sources.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -15,11 +15,17 @@ from digest.model import Archive, Link, Output, Paginator, Post, Site
 from digest.urls import output_path, page_url
 
 NOT_FOUND_URL = "/404.html"
+FEEDS_URL = "/feeds/"
 
 
-def plan(site: Site) -> list[Output]:
-    """Every page of the site, in a stable order."""
-    nav = _nav(site)
+CUSTOM_CSS = "assets/custom.css"
+"""A site's own stylesheet (``static/assets/custom.css``): every page links it when copied."""
+
+
+def plan(site: Site, copies: Collection[str] = ()) -> list[Output]:
+    """Every page of the site, in a stable order; ``copies`` are the output paths of the
+    static files copied beside the pages."""
+    nav = _nav(site, copies)
     pages = [
         *_post_pages(site, nav),
         *_standalone_pages(site, nav),
@@ -27,6 +33,7 @@ def plan(site: Site) -> list[Output]:
         *_period_pages(site, nav),
         _timeline_page(site, nav),
         *_tag_pages(site, nav),
+        _page(FEEDS_URL, "feeds.html", "feeds page", nav, {}),
         _page(NOT_FOUND_URL, "404.html", "404", nav, {}),
     ]
     outputs = [*pages, *_feeds(site), *_crawler_files(pages)]
@@ -34,7 +41,7 @@ def plan(site: Site) -> list[Output]:
     return outputs
 
 
-def _nav(site: Site) -> Mapping[str, Any]:
+def _nav(site: Site, copies: Collection[str]) -> Mapping[str, Any]:
     """Site-wide facts every page may show.
 
     It is in every page's fingerprint, so it holds only what changes rarely: a fact that
@@ -49,6 +56,7 @@ def _nav(site: Site) -> Mapping[str, Any]:
             for page in sorted(site.pages, key=lambda p: (p.weight, p.menu, p.source))
             if page.menu
         ),
+        "custom_css": CUSTOM_CSS in copies,
     }
 
 
@@ -107,14 +115,28 @@ def _standalone_pages(site: Site, nav: Mapping[str, Any]) -> Iterator[Output]:
         )
 
 
-def _home_pages(site: Site, nav: Mapping[str, Any]) -> Iterator[Output]:
-    size = site.config.posts_per_page
-    chunks = [site.posts[i : i + size] for i in range(0, len(site.posts), size)] or [()]
-    urls = tuple(page_url("/", number) for number in range(1, len(chunks) + 1))
+def _paginated(
+    first: str,
+    posts: Sequence[Post],
+    size: int,
+    template: str,
+    source: str,
+    nav: Mapping[str, Any],
+    context: Mapping[str, Any],
+) -> Iterator[Output]:
+    """A listing of ``posts`` cut into pages of ``size``; each page sees its own ``posts``
+    and a ``paginator``, beside ``context``."""
+    chunks = [posts[i : i + size] for i in range(0, len(posts), size)] or [()]
+    urls = tuple(page_url(first, number) for number in range(1, len(chunks) + 1))
     for number, chunk in enumerate(chunks, start=1):
         paginator = Paginator(number=number, urls=urls)
-        context = {"posts": chunk, "paginator": paginator}
-        yield _page(urls[number - 1], "index.html", "home", nav, context, chunk)
+        full = {**context, "posts": tuple(chunk), "paginator": paginator}
+        yield _page(urls[number - 1], template, source, nav, full, chunk)
+
+
+def _home_pages(site: Site, nav: Mapping[str, Any]) -> Iterator[Output]:
+    size = site.config.posts_per_page
+    yield from _paginated("/", site.posts, size, "index.html", "home", nav, {})
 
 
 def _period_pages(site: Site, nav: Mapping[str, Any]) -> Iterator[Output]:
@@ -123,13 +145,14 @@ def _period_pages(site: Site, nav: Mapping[str, Any]) -> Iterator[Output]:
     for archive in archives:
         if archive.url in day_pages:
             continue
-        yield _page(
+        yield from _paginated(
             archive.url,
+            archive.posts,
+            site.config.posts_per_page,
             "period.html",
             f"{archive.kind} archive",
             nav,
-            {"archive": archive, "posts": archive.posts},
-            archive.posts,
+            {"archive": archive},
         )
 
 
@@ -146,8 +169,11 @@ def _tag_pages(site: Site, nav: Mapping[str, Any]) -> Iterator[Output]:
         return  # no empty "tags" page, and the header does not link one (``nav.has_tags``)
     yield _page("/tags/", "tags.html", "tag index", nav, {"tags": site.tags}, site.posts)
     for tag in site.tags:
-        context = {"tag": tag, "posts": tag.posts, "tag_feed": tag_feed_url(tag.url)}
-        yield _page(tag.url, "tag.html", f"tag {tag.name!r}", nav, context, tag.posts)
+        context = {"tag": tag, "tag_feed": tag_feed_url(tag.url)}
+        size = site.config.posts_per_page
+        yield from _paginated(
+            tag.url, tag.posts, size, "tag.html", f"tag {tag.name!r}", nav, context
+        )
 
 
 def tag_feed_url(tag_page: str) -> str:

@@ -1,7 +1,9 @@
 """Jinja: the site's templates over the built-in theme, helpers, and errors with a line.
 
-Layer 3: imports config, dates, errors, urls and theme. Undefined variables are errors
-(StrictUndefined); every Jinja failure becomes a TemplateError naming file and line.
+Layer 3: imports config, dates, errors, labels, urls and theme. Undefined variables are
+errors (StrictUndefined); every Jinja failure becomes a TemplateError naming file and line.
+A site's template of a theme name replaces the theme's; ``theme/<name>`` is always the
+theme's own, so a site's ``base.html`` can extend ``theme/base.html`` and change one block.
 """
 
 from __future__ import annotations
@@ -21,67 +23,13 @@ from jinja2 import meta, nodes
 from digest.config import Config
 from digest.dates import default_date_pattern, format_date
 from digest.errors import TemplateError
+from digest.labels import labels_for
 from digest.model import BODY_FIELDS
 from digest.theme import theme_root
 from digest.urls import join, origin, slugify, tag_url
 
 TEMPLATES_DIR = "templates"
-
-LABELS: dict[str, dict[str, str]] = {
-    "en": {
-        "home": "Home",
-        "archive": "Archive",
-        "tags": "Tags",
-        "skip": "Skip to content",
-        "newer": "Newer",
-        "older": "Older",
-        "previous_post": "Previous digest",
-        "next_post": "Next digest",
-        "page_of": "Page {number} of {total}",
-        "minutes": "min read",
-        "contents": "Contents",
-        "same_day": "More from this day",
-        "posts": "posts",
-        "not_found": "Page not found",
-        "not_found_text": "There is no page at this address. Try the archive or the home page.",
-        "tagged": "Tagged",
-        "pagination": "Pagination",
-        "up": "Up",
-        "earlier": "Earlier",
-        "later": "Later",
-        "main_nav": "Main",
-        "draft": "Draft",
-    },
-    "zh": {
-        "home": "首页",
-        "archive": "归档",
-        "tags": "标签",
-        "skip": "跳到正文",
-        "newer": "较新",
-        "older": "较早",
-        "previous_post": "上一期",
-        "next_post": "下一期",
-        "page_of": "第 {number} 页，共 {total} 页",
-        "minutes": "分钟读完",
-        "contents": "目录",
-        "same_day": "同一天的其他内容",
-        "posts": "篇",
-        "not_found": "找不到这个页面",
-        "not_found_text": "这个地址没有页面。可以去归档或首页看看。",
-        "tagged": "标签",
-        "pagination": "分页",
-        "up": "上一级",
-        "earlier": "更早",
-        "later": "更晚",
-        "main_nav": "主导航",
-        "draft": "草稿",
-    },
-}
-
-
-def labels_for(language: str) -> dict[str, str]:
-    """The theme's words in the site language (English for languages we lack)."""
-    return LABELS.get(language.lower().split("-")[0], LABELS["en"])
+THEME_PREFIX = "theme"
 
 
 class Templates:
@@ -96,7 +44,12 @@ class Templates:
             [self.site_dir, self.theme_dir] if self.site_dir != self.theme_dir else [self.theme_dir]
         )
         self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader([str(path) for path in search]),
+            loader=jinja2.ChoiceLoader(
+                [
+                    jinja2.PrefixLoader({THEME_PREFIX: jinja2.FileSystemLoader(self.theme_dir)}),
+                    jinja2.FileSystemLoader([str(path) for path in search]),
+                ]
+            ),
             undefined=jinja2.StrictUndefined,
             autoescape=jinja2.select_autoescape(["html", "xml"]),
             trim_blocks=True,
@@ -109,7 +62,7 @@ class Templates:
             site=config,
             url=self.url,
             absolute_url=self.absolute_url,
-            labels=labels_for(config.language),
+            labels=labels_for(config.language, config.labels),
         )
         self.env.filters.update(
             date=self.format_date,
@@ -146,7 +99,10 @@ class Templates:
 
     def source_of(self, name: str) -> str:
         """The file template ``name`` is read from, relative to the site when inside it."""
-        for folder in (self.site_dir, self.theme_dir):
+        own = name.removeprefix(f"{THEME_PREFIX}/")
+        folders = (self.theme_dir,) if own != name else (self.site_dir, self.theme_dir)
+        name = own
+        for folder in folders:
             path = folder / name
             if path.is_file():
                 return (
@@ -244,9 +200,10 @@ class Templates:
         found: tuple[str, int | None] = (self.source_of(name), None)
         for frame in traceback.extract_tb(error.__traceback__):
             path = Path(frame.filename)
-            for folder in (self.site_dir, self.theme_dir):
+            for folder, prefix in ((self.site_dir, ""), (self.theme_dir, f"{THEME_PREFIX}/")):
                 if path.is_relative_to(folder):
-                    found = (self.source_of(path.relative_to(folder).as_posix()), frame.lineno)
+                    relative = prefix + path.relative_to(folder).as_posix()
+                    found = (self.source_of(relative), frame.lineno)
                     break
         return found
 

@@ -72,7 +72,9 @@ def test_sample_site_uses_every_feature(sample_output: Path) -> None:
     assert '<a href="https://x.com/OpenAI" rel="noopener">@OpenAI</a>' in day
     assert "<br>" in day
     untitled = (sample_output / "2024/02/19/index.html").read_text(encoding="utf-8")
-    assert "<h1>2024年2月19日</h1>" in untitled
+    assert '<h1><time datetime="2024-02-19T00:00:00+08:00">2024年2月19日</time></h1>' in untitled
+    title_block = untitled.split("</h1>", 1)[1].split("</header>", 1)[0]
+    assert "<time" not in title_block, "an untitled day shows its date once, as its title"
     assert 'class="highlight"' in untitled
     assert "Weekend reading list" in untitled  # the day page lists the day's other post
     english = (sample_output / "2024/02/19/reading-list/index.html").read_text(encoding="utf-8")

@@ -98,6 +98,21 @@ def test_an_edit_below_the_summary_renders_only_pages_showing_the_whole_post(inc
     assert "A second paragraph" in (inc.root / "public/feed.xml").read_text()
 
 
+def test_a_new_item_heading_renders_the_listings_a_text_edit_below_it_does_not(
+    inc: Site,
+) -> None:
+    inc.write("content/2024/03-13.md", "---\ntags: [c]\n---\n\nDay 13.\n\n## 1、新闻\n\n正文。\n")
+    assert "index.html" in inc.build().rendered  # the home page lists the new item
+
+    inc.write("content/2024/03-13.md", "---\ntags: [c]\n---\n\nDay 13.\n\n## 1、新闻\n\n改正文。\n")
+    report = inc.build()
+
+    assert "2024/03/13/index.html" in report.rendered
+    assert not {"index.html", "2024/index.html", "tags/c/index.html"} & set(report.rendered)
+    home = (inc.root / "public/index.html").read_text(encoding="utf-8")
+    assert '<a href="/2024/03/13/#1新闻">1、新闻</a>' in home
+
+
 def test_warnings_follow_body_edits(inc: Site) -> None:
     inc.write(
         "content/2024/03-10.md",

@@ -16,6 +16,7 @@ LAYERS = {
     "dates": 0,
     "text": 0,
     "theme": 0,
+    "labels": 0,
     "linkify": 0,
     "front_matter": 1,
     "walk": 1,

@@ -215,3 +215,18 @@ def test_an_unknown_warning_kind_is_an_error_with_a_suggestion(tmp_path: Path) -
         "digest.toml:2: unknown warning kind 'alt_text' (did you mean 'alt-text'?)"
     )
     assert messages[1].startswith("digest.toml:2: unknown warning kind 'zzz' (the kinds are ")
+
+
+def test_labels_are_checked_by_name_and_kind() -> None:
+    text = 'title = "T"\n\n[labels]\nhome = "Front"\nolder = 3\nsubscrbe = "Follow"\n'
+    table = {"title": "T", "labels": {"home": "Front", "older": 3, "subscrbe": "Follow"}}
+
+    with pytest.raises(BuildFailed) as failure:
+        parse_config(table, "digest.toml", text)
+
+    assert [str(p) for p in failure.value.problems] == [
+        "digest.toml:5: label 'older' must be a string, not a whole number",
+        "digest.toml:6: unknown label 'subscrbe' (did you mean 'subscribe'?)",
+    ]
+    good = parse_config({"labels": {"older": "Before", "home": "Front"}}, "digest.toml")
+    assert good.labels == (("home", "Front"), ("older", "Before"))

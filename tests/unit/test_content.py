@@ -387,3 +387,32 @@ def test_keys_close_to_known_ones_are_warnings_and_others_stay_quiet() -> None:
 )
 def test_editor_droppings_are_ignored(name: str, ignored: bool) -> None:
     assert is_ignored(name) is ignored
+
+
+def test_items_are_the_shallowest_of_the_h2_and_h3_headings() -> None:
+    text = "## 1、甲\n\n### 细节\n\n## 2、乙\n\n#### 注\n"
+
+    post = parse_post("content/2024-02-19.md", text, SHANGHAI).post
+
+    assert [item.title for item in post.items] == ["1、甲", "2、乙"]
+    only_h3 = parse_post("content/2024-02-19.md", "### 甲\n\n### 乙\n", SHANGHAI).post
+    assert [item.level for item in only_h3.items] == [3, 3]
+    assert parse_post("content/2024-02-19.md", "#### 注\n\n正文。\n", SHANGHAI).post.items == ()
+
+
+def test_a_body_edit_below_the_items_keeps_the_card_a_heading_edit_does_not() -> None:
+    def card(body: str) -> str:
+        return parse_post("content/2024-02-19.md", f"导语。\n\n{body}", SHANGHAI).post.card
+
+    first = card("## 1、甲\n\n正文。\n")
+
+    assert card("## 1、甲\n\n改过的正文。\n") == first
+    assert card("## 1、丙\n\n正文。\n") != first
+
+
+def test_only_a_front_matter_cover_is_not_in_the_body() -> None:
+    named = parse_post("content/2024/02-19.md", "---\ncover: a.png\n---\n\n![x](b.png)\n", SHANGHAI)
+    found = parse_post("content/2024/02-19.md", "![x](b.png)\n", SHANGHAI)
+
+    assert (named.post.cover, named.post.cover_in_body) == ("/2024/a.png", False)
+    assert (found.post.cover, found.post.cover_in_body) == ("/2024/b.png", True)

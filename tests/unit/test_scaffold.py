@@ -91,7 +91,8 @@ def test_the_starter_config_has_every_key_and_parses() -> None:
     assert set(table) == {field.name for field in fields(Config)}
     assert parse_config(table, "digest.toml", filled) == Config(title="T")
     for key in table:
-        comment = filled.split(f"\n{key} =")[0].rstrip().rsplit("\n", 1)[-1]
+        written = f"\n[{key}]" if isinstance(table[key], dict) else f"\n{key} ="
+        comment = filled.split(written)[0].rstrip().rsplit("\n", 1)[-1]
         assert comment.startswith("#") or key in ("atom_path", "json_feed_path"), key
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from digest.config import Config
+from digest.labels import LABELS
 from digest.markdown import pygments_css
-from digest.templates import LABELS
+from digest.templates import Templates
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -30,3 +32,28 @@ def test_every_label_the_templates_use_exists_in_every_language() -> None:
     assert used
     for language, words in LABELS.items():
         assert used <= set(words), f"{language} lacks {used - set(words)}"
+
+
+def test_every_language_has_every_label_and_the_readme_names_them() -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    for language, words in LABELS.items():
+        assert set(words) == set(LABELS["en"]), language
+    for name in LABELS["en"]:
+        assert f"`{name}`" in readme, name
+
+
+def test_a_site_template_extending_the_theme_depends_on_the_themes_file(tmp_path: Path) -> None:
+    # The theme's post.html reads post bodies: a site page built on it must count as
+    # reading them too, which it can only if the dependency closure follows theme/ names.
+    (tmp_path / "templates").mkdir()
+    (tmp_path / "templates/post.html").write_text(
+        '{% extends "theme/post.html" %}{% block title %}Mine{% endblock %}', encoding="utf-8"
+    )
+    (tmp_path / "templates/index.html").write_text(
+        '{% extends "theme/index.html" %}', encoding="utf-8"
+    )
+    templates = Templates(tmp_path, Config())
+
+    assert templates.reads_bodies("post.html")
+    assert not templates.reads_bodies("index.html")
+    assert templates.fingerprint("post.html") != templates.fingerprint("theme/post.html")
