@@ -24,7 +24,6 @@ from digest import __version__
 
 if TYPE_CHECKING:
     from digest.build import BuildOptions
-    from digest.errors import DigestError
 
 EXIT_OK = 0
 EXIT_PROBLEM = 1
@@ -250,7 +249,7 @@ def _check(args: argparse.Namespace) -> int:
     """Everything a build would say, including posts dated in the future: a post due
     tomorrow is where tomorrow's scheduled build would fail, so it is checked today."""
     from digest.build import produce
-    from digest.errors import BuildFailed, sort_problems
+    from digest.errors import BuildFailed, line_of, sort_problems
 
     options = _options(args)
     if options is None:
@@ -263,11 +262,11 @@ def _check(args: argparse.Namespace) -> int:
         produced = produce(options)
     except BuildFailed as failure:
         for problem in sort_problems(failure.problems):
-            print(_line_of(problem))
+            print(line_of(problem))
         print(f"check found {_count(len(failure.problems), 'problem')}")
         return EXIT_PROBLEM
     for warning in produced.warnings:
-        print(_line_of(warning))
+        print(line_of(warning))
     count = len(produced.warnings)
     posts = _count(len(produced.site.posts), "post")
     if not count:
@@ -277,38 +276,15 @@ def _check(args: argparse.Namespace) -> int:
     return EXIT_PROBLEM if produced.config.strict else EXIT_OK
 
 
-WARNINGS_SHOWN_PER_KIND = 3
-
-
-def summarize_warnings(warnings: Sequence[DigestError]) -> list[str]:
-    """The lines a build prints for its warnings: the first few of each kind in full,
-    then how many more there are. A site with thousands of images without alt text
-    must not bury the three broken links among them; ``digest check`` lists every one."""
-    by_kind: dict[str, list[DigestError]] = {}
-    for warning in warnings:
-        by_kind.setdefault(warning.kind or "other", []).append(warning)
-    lines: list[str] = []
-    for kind, found in by_kind.items():
-        lines.extend(_line_of(warning) for warning in found[:WARNINGS_SHOWN_PER_KIND])
-        if len(found) > WARNINGS_SHOWN_PER_KIND:
-            more = len(found) - WARNINGS_SHOWN_PER_KIND
-            lines.append(f"… and {more:,} more {kind} warnings; digest check lists them all")
-    return lines
-
-
-def _line_of(problem: DigestError) -> str:
-    """A problem as printed: a warning carries its kind, which ``ignore_warnings`` names."""
-    return f"{problem} [warning: {problem.kind}]" if problem.kind else str(problem)
-
-
 def _build(args: argparse.Namespace) -> int:
     from digest.build import build
+    from digest.errors import summarized_warnings
 
     options = _options(args)
     if options is None:
         return EXIT_USAGE
     report = build(replace(options, progress=_progress_bar()))
-    for line in summarize_warnings(report.warnings):
+    for line in summarized_warnings(report.warnings):
         print(line, file=sys.stderr)
     left_out = []
     if report.skipped_drafts:
@@ -407,13 +383,13 @@ def _edit(path: Path) -> int:
 
 
 def _report_failure(error: Exception, *, command: str, debug: bool) -> int:
-    from digest.errors import BuildFailed, DigestError, UsageError, sort_problems
+    from digest.errors import BuildFailed, DigestError, UsageError, line_of, sort_problems
 
     if debug:
         traceback.print_exc()
     if isinstance(error, BuildFailed):
         for problem in sort_problems(error.problems):
-            print(_line_of(problem), file=sys.stderr)
+            print(line_of(problem), file=sys.stderr)
         print(f"digest: {error.message}; nothing was written", file=sys.stderr)
         return EXIT_PROBLEM
     if isinstance(error, UsageError):

@@ -134,3 +134,27 @@ def did_you_mean(word: str, choices: Iterable[str], cutoff: float = 0.6) -> str 
     by_folded = {choice.lower(): choice for choice in choices}
     close = difflib.get_close_matches(word.lower(), by_folded, n=1, cutoff=cutoff)
     return f"did you mean '{by_folded[close[0]]}'?" if close else None
+
+
+WARNINGS_SHOWN_PER_KIND = 3
+
+
+def line_of(problem: DigestError) -> str:
+    """A problem as printed: a warning carries its kind, which ``ignore_warnings`` names."""
+    return f"{problem} [warning: {problem.kind}]" if problem.kind else str(problem)
+
+
+def summarized_warnings(warnings: Sequence[DigestError]) -> list[str]:
+    """The lines a build prints for its warnings: the first few of each kind in full,
+    then how many more there are. A site with thousands of images without alt text
+    must not bury its three broken links among them; ``digest check`` lists every one."""
+    by_kind: dict[str, list[DigestError]] = {}
+    for warning in warnings:
+        by_kind.setdefault(warning.kind or "other", []).append(warning)
+    lines: list[str] = []
+    for kind, found in by_kind.items():
+        lines.extend(line_of(warning) for warning in found[:WARNINGS_SHOWN_PER_KIND])
+        if len(found) > WARNINGS_SHOWN_PER_KIND:
+            more = len(found) - WARNINGS_SHOWN_PER_KIND
+            lines.append(f"… and {more:,} more {kind} warnings; digest check lists them all")
+    return lines

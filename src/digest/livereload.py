@@ -68,6 +68,8 @@ class Signal:
 
     version: int = 0
     problems: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+    """Of the last good build: shown in a small panel, not over the page."""
     css_only: bool = False
     building: threading.Event = field(default_factory=threading.Event)
     changed: threading.Condition = field(default_factory=threading.Condition)
@@ -76,21 +78,34 @@ class Signal:
         self.building.set()
 
     def finish_build(
-        self, problems: Iterable[str], *, css_only: bool, changed: bool = True
+        self,
+        problems: Iterable[str],
+        *,
+        css_only: bool,
+        changed: bool = True,
+        warnings: Iterable[str] | None = None,
     ) -> None:
-        """Announce a build; one that changed no file and fixed or broke nothing is silent."""
+        """Announce a build; one that changed no file and fixed or broke nothing is silent.
+        A failed build (``problems``) keeps the warnings of the last good one."""
         with self.changed:
             problems = tuple(problems)
-            if changed or problems != self.problems:
+            said = self.warnings if warnings is None else tuple(warnings)
+            if changed or problems != self.problems or said != self.warnings:
                 self.version += 1
             self.problems = problems
+            self.warnings = said
             self.css_only = css_only and not self.problems
             self.building.clear()
             self.changed.notify_all()
 
     def message(self) -> str:
         return json.dumps(
-            {"version": self.version, "problems": list(self.problems), "css": self.css_only},
+            {
+                "version": self.version,
+                "problems": list(self.problems),
+                "warnings": list(self.warnings),
+                "css": self.css_only,
+            },
             ensure_ascii=False,
         )
 
@@ -421,6 +436,41 @@ RELOAD_SCRIPT = r"""
     }
     box.textContent = "digest: the last build failed\n\n" + problems.join("\n");
   }
+  // Warnings (what --strict in CI would refuse) sit in a small panel in a corner, not
+  // over the page; closed, it stays closed until the warnings change.
+  function panel(warnings) {
+    let box = document.getElementById("digest-warnings");
+    const said = warnings.join("\n");
+    if (!warnings.length || sessionStorage.getItem("digest-warnings-closed") === said) {
+      if (box) box.remove();
+      return;
+    }
+    if (!box) {
+      box = document.createElement("aside");
+      box.id = "digest-warnings";
+      box.setAttribute("aria-label", "digest warnings");
+      box.style.cssText = "position:fixed;right:12px;bottom:12px;max-width:min(36rem,90vw);" +
+        "max-height:40vh;overflow:auto;z-index:2147483646;background:#fff8e1;color:#3e2c00;" +
+        "font:13px/1.45 ui-monospace,monospace;padding:10px 14px;border:1px solid #e0b000;" +
+        "border-radius:6px;box-shadow:0 2px 10px rgba(0,0,0,.2);white-space:pre-wrap";
+      const close = document.createElement("button");
+      close.type = "button";
+      close.textContent = "×";
+      close.setAttribute("aria-label", "close");
+      close.style.cssText = "float:right;border:0;background:none;font:18px/1 sans-serif;" +
+        "cursor:pointer;color:inherit;margin-left:8px";
+      close.addEventListener("click", () => {
+        sessionStorage.setItem("digest-warnings-closed", box.dataset.said);
+        box.remove();
+      });
+      const text = document.createElement("div");
+      box.append(close, text);
+      document.body.appendChild(box);
+    }
+    box.dataset.said = said;
+    const count = warnings.length === 1 ? "1 warning" : warnings.length + " warnings";
+    box.lastChild.textContent = "digest: " + count + " (--strict refuses them)\n\n" + said;
+  }
   function swapStyles() {
     for (const link of document.querySelectorAll('link[rel="stylesheet"]')) {
       const url = new URL(link.href);
@@ -451,6 +501,7 @@ RELOAD_SCRIPT = r"""
       }
       document.title = fresh.title;
       document.body.replaceWith(document.adoptNode(fresh.body));
+      panel(warned);  // it lived in the old body
       window.scrollTo(0, keep);
     } catch {
       location.reload();
@@ -458,6 +509,8 @@ RELOAD_SCRIPT = r"""
   }
   function apply(state) {
     overlay(state.problems);
+    warned = state.warnings;
+    panel(warned);
     if (state.version === version) return;
     version = state.version;
     if (state.problems.length) return;
@@ -465,7 +518,9 @@ RELOAD_SCRIPT = r"""
     refresh();
   }
   const first = JSON.parse(me.dataset.state);
+  let warned = first.warnings;
   overlay(first.problems);
+  panel(warned);
   const events = new EventSource("/__digest/events");
   events.onmessage = (event) => apply(JSON.parse(event.data));
 })();

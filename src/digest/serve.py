@@ -25,7 +25,14 @@ from watchdog.observers.api import BaseObserver
 from digest.build import BuildOptions, Session, build
 from digest.config import require_site
 from digest.content import is_ignored
-from digest.errors import BuildFailed, DigestError, OutputError, sort_problems
+from digest.errors import (
+    BuildFailed,
+    DigestError,
+    OutputError,
+    line_of,
+    sort_problems,
+    summarized_warnings,
+)
 from digest.livereload import PreviewServer, Signal
 from digest.state import CACHE_DIR
 
@@ -134,6 +141,7 @@ def serve(options: ServeOptions, say: Callable[[str], None] = print) -> int:
         signal.start_build()
         started = time.perf_counter()
         wrote = True
+        warnings: list[str] = []
         try:
             report = build(build_options, session)
         except BuildFailed as failure:
@@ -148,20 +156,30 @@ def serve(options: ServeOptions, say: Callable[[str], None] = print) -> int:
         else:
             problems = []
             wrote = bool(report.written or report.deleted)
+            warnings = summarized_warnings(report.warnings)
         took = time.perf_counter() - started
         what = ", ".join(sorted(changed)[:3]) + (" …" if len(changed) > 3 else "") or "start"
         css_only = bool(changed) and all(path.endswith(".css") for path in changed)
-        signal.finish_build(problems, css_only=css_only, changed=wrote or not changed)
+        new_warnings = None if problems else [line_of(w) for w in report.warnings]
+        told = signal.warnings
+        signal.finish_build(
+            problems, css_only=css_only, changed=wrote or not changed, warnings=new_warnings
+        )
         stamp = time.strftime("%H:%M:%S")
         if problems:
             say(f"{stamp} {what}: build failed in {took:.2f} s; the last good pages stay up")
             for problem in problems:
                 say(f"  {problem}")
         else:
+            count = len(report.warnings)
+            said = f", {count} warning{'' if count == 1 else 's'}" if count else ""
             say(
                 f"{stamp} {what}: {len(report.rendered)} rendered, {len(report.written)} "
-                f"written, {len(report.deleted)} removed in {took:.2f} s"
+                f"written, {len(report.deleted)} removed in {took:.2f} s{said}"
             )
+            if signal.warnings != told:  # said once, not again on every save
+                for line in warnings:
+                    say(f"  {line}")
 
     session = Session()
     stop = threading.Event()

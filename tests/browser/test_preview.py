@@ -161,3 +161,23 @@ def test_pages_work_without_javascript(preview: Preview, browser_page_factory: o
 
     expect(tab.locator("article h1")).to_have_text("第一期")
     context.close()
+
+
+def test_warnings_show_in_a_panel_that_can_be_closed(preview: Preview, page: Page) -> None:
+    page.goto(_url(preview, "/2024/02/19/"))
+    preview.write(
+        "content/2024-02-19.md", "---\ntitle: 第一期\n---\n\n原来的文字。[坏](nowhere/)\n"
+    )
+
+    panel = page.locator("#digest-warnings")
+    expect(panel).to_contain_text("missing page or file: nowhere/", timeout=WAIT_MS)
+    expect(page.locator("#digest-overlay")).to_have_count(0)  # not the error overlay
+    expect(page.locator("article")).to_contain_text("原来的文字。")  # the page stays usable
+    panel.get_by_role("button", name="close").click()
+    expect(panel).to_have_count(0)
+    page.reload()
+    expect(page.locator("article")).to_contain_text("原来的文字。")
+    expect(panel).to_have_count(0)  # closed stays closed while the warnings are the same
+
+    preview.write("content/2024-02-19.md", "---\ntitle: 第一期\n---\n\n[另一个](elsewhere/)\n")
+    expect(panel).to_contain_text("missing page or file: elsewhere/", timeout=WAIT_MS)

@@ -325,3 +325,28 @@ def test_open_without_a_browser_says_so_and_keeps_serving(tmp_path: Path) -> Non
 
     assert said == f"no browser found; open http://127.0.0.1:{preview.port}/ yourself\n"
     assert "正文。" in home
+
+
+def test_warnings_reach_the_page_and_the_terminal_once(preview: Preview) -> None:
+    events = Events(preview.port)
+    assert events.next()["warnings"] == []
+
+    preview.write("content/2024-02-19.md", "---\ntitle: 第一期\n---\n\n[坏](nowhere/)\n")
+    warned = events.next()
+    preview.write("content/2024-02-19.md", "---\ntitle: 第二版\n---\n\n[坏](nowhere/)\n")
+    again = events.next()
+    preview.write("content/2024-02-19.md", "---\ntitle: 修好了\n---\n\n好了。\n")
+    fixed = events.next()
+
+    line = "content/2024-02-19.md:5: missing page or file: nowhere/ [warning: missing-link]"
+    assert warned["problems"] == [] and warned["warnings"] == [line]
+    assert again["warnings"] == [line]
+    assert fixed["warnings"] == []
+    assert 'data-state="{' in preview.get("/") and "warnings" in preview.get("/")
+    events.close()
+    preview.process.kill()
+    assert preview.process.stdout is not None
+    said = preview.process.stdout.read()
+    # The terminal names a warning when it appears, then only counts it.
+    assert said.count(f"  {line}\n") == 1
+    assert said.count(", 1 warning\n") == 2
