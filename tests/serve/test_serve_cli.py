@@ -28,7 +28,7 @@ def test_a_saved_edit_reaches_the_page(preview: Preview) -> None:
 
     preview.write("content/2024-02-19.md", "---\ntitle: 第一期\n---\n\n改过的文字。\n")
 
-    assert events.next() == {"version": 2, "problems": [], "css": False}
+    assert events.next() == {"version": 2, "problems": [], "warnings": [], "css": False}
     assert "改过的文字。" in preview.get("/2024/02/19/")
     events.close()
 
