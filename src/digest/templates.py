@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import traceback
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -32,6 +32,36 @@ TEMPLATES_DIR = "templates"
 THEME_PREFIX = "theme"
 
 
+class _ContainedLoader(jinja2.FileSystemLoader):
+    """Jinja's file loader, but a template that is a symlink (or under one) leading out of
+    its site or theme folder is refused before it is read: a downloaded theme must not
+    publish the build machine's files through ``{% include %}``."""
+
+    def __init__(self, folders: list[Path], inside: Mapping[Path, Path], root: Path) -> None:
+        super().__init__([str(folder) for folder in folders])
+        self.folders = [(folder, inside[folder].resolve()) for folder in folders]
+        self.root = root
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        pieces = jinja2.loaders.split_template_path(template)
+        for folder, boundary in self.folders:
+            candidate = folder.joinpath(*pieces)
+            if candidate.is_file():
+                if not candidate.resolve().is_relative_to(boundary):
+                    where = (
+                        candidate.relative_to(self.root)
+                        if candidate.is_relative_to(self.root)
+                        else candidate
+                    )
+                    raise TemplateError(
+                        "symlink leads outside the site; not read", where.as_posix()
+                    )
+                break
+        return super().get_source(environment, template)
+
+
 class Templates:
     """A Jinja environment bound to one site and its configuration."""
 
@@ -43,11 +73,14 @@ class Templates:
         search = (
             [self.site_dir, self.theme_dir] if self.site_dir != self.theme_dir else [self.theme_dir]
         )
+        inside = {self.site_dir: root, self.theme_dir: theme_root()}
         self.env = jinja2.Environment(
             loader=jinja2.ChoiceLoader(
                 [
-                    jinja2.PrefixLoader({THEME_PREFIX: jinja2.FileSystemLoader(self.theme_dir)}),
-                    jinja2.FileSystemLoader([str(path) for path in search]),
+                    jinja2.PrefixLoader(
+                        {THEME_PREFIX: _ContainedLoader([self.theme_dir], inside, root)}
+                    ),
+                    _ContainedLoader(search, inside, root),
                 ]
             ),
             undefined=jinja2.StrictUndefined,

@@ -138,3 +138,24 @@ def test_a_content_folder_linked_from_elsewhere_is_skipped(
     assert run.code == 0, run.stderr
     assert f"content: symlink to {elsewhere} leads outside the site; skipped" in run.stderr
     assert not [text for text in _published(site).values() if SECRET in text]
+
+
+def test_a_template_that_links_out_of_the_site_is_refused_unread(
+    site: SiteFolder, tmp_path: Path
+) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text(SECRET, encoding="utf-8")
+    site.write("content/2024-02-19.md", "正文。\n")
+    site.write(
+        "templates/post.html",
+        '{% extends "theme/post.html" %}{% block main %}{% include "leak.html" %}{% endblock %}\n',
+    )
+    (site.root / "templates" / "leak.html").symlink_to(secret)
+
+    run = site.digest("build")
+
+    assert run.code == 1
+    assert run.stderr.splitlines()[0] == (
+        "templates/leak.html: symlink leads outside the site; not read"
+    )
+    assert not (site.root / "public").exists()
