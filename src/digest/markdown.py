@@ -215,6 +215,11 @@ def _lexer(language: str) -> Lexer | None:
         return None
 
 
+_FOCUSABLE = ' tabindex="0"'
+"""A code block scrolls sideways when its lines are long: keyboard users must be able to
+focus it to scroll it (WCAG 2.1.1; axe's ``scrollable-region-focusable``)."""
+
+
 def _render_fence(
     self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
 ) -> str:
@@ -224,7 +229,7 @@ def _render_fence(
     info = unescapeAll(token.info).strip()
     language = info.split(maxsplit=1)[0] if info else ""
     if not language:
-        return f"<pre><code>{escape(token.content, quote=False)}</code></pre>\n"
+        return f"<pre{_FOCUSABLE}><code>{escape(token.content, quote=False)}</code></pre>\n"
     lexer = _lexer(language.lower())
     css_class = f"language-{escape(language)}"
     if lexer is None:
@@ -236,9 +241,9 @@ def _render_fence(
             )
         )
         code = escape(token.content, quote=False)
-        return f'<pre><code class="{css_class}">{code}</code></pre>\n'
+        return f'<pre{_FOCUSABLE}><code class="{css_class}">{code}</code></pre>\n'
     code = highlight(token.content, lexer, _FORMATTER)
-    return f'<pre class="highlight"><code class="{css_class}">{code}</code></pre>\n'
+    return f'<pre class="highlight"{_FOCUSABLE}><code class="{css_class}">{code}</code></pre>\n'
 
 
 # ---- images, video and links -------------------------------------------------

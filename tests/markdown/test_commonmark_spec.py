@@ -9,7 +9,8 @@ adds on purpose is taken out by ``_canonical``, one rule each:
 
 - headings get an ``id`` and a trailing ``#`` anchor link (links to items of a digest);
 - images get ``loading="lazy" decoding="async"``; external links get ``rel="noopener"``;
-- fenced code with a known language is highlighted by Pygments (its text is compared);
+- fenced code with a known language is highlighted by Pygments (its text is compared),
+  and every code block is focusable (``tabindex="0"``) so a keyboard can scroll it;
 - relative URLs are rewritten to site URLs (``foo`` → ``/foo``: files next to the post),
   so a leading ``/`` is not compared.
 
@@ -87,8 +88,10 @@ class _Canonical(HTMLParser):
             del found["rel"]
         if tag == "span":  # Pygments' highlighting: the code's text is compared
             return
-        if tag == "pre" and found.get("class") == "highlight":
-            del found["class"]
+        if tag == "pre":
+            found.pop("tabindex", None)  # focusable, to scroll by keyboard
+            if found.get("class") == "highlight":
+                del found["class"]
         self._in_code = self._in_code or tag == "code"
         for name in ("href", "src"):
             value = found.get(name)
