@@ -253,7 +253,7 @@ def _check(args: argparse.Namespace) -> int:
     for warning in produced.warnings:
         print(warning)
     count = len(produced.warnings)
-    posts = _count(len(produced.site.posts), "post")
+    posts = _count(produced.summary.posts, "post")
     if not count:
         print(f"checked {posts}: no problems")
         return EXIT_OK

@@ -49,7 +49,7 @@ class Fingerprints:
 
 
 @dataclass(frozen=True, slots=True)
-class Rendered:
+class RenderedOutput:
     """An output made: its bytes, the element ids of an HTML page, and for a page that
     shows whole posts the recipe to make it again (both made in the worker process)."""
 
@@ -64,11 +64,11 @@ def render_outputs(
     config: Config,
     jobs: int,
     progress: Progress | None = None,
-) -> dict[str, Rendered]:
+) -> dict[str, RenderedOutput]:
     """Every output made, by path; BuildFailed lists each distinct template error once."""
     templates = fingerprints.templates
 
-    def render(index: int) -> Rendered | DigestError:
+    def render(index: int) -> RenderedOutput | DigestError:
         output = outputs[index]
         if output.template.startswith(BUILTIN):
             data = render_builtin(config, output.template, output.context)
@@ -79,7 +79,7 @@ def render_outputs(
                 return error
         ids = element_ids(data) if output.path.endswith(".html") else None
         whole = fingerprints.shows_whole_posts(output.template)
-        return Rendered(data, ids, recipe_of(output) if whole else None)
+        return RenderedOutput(data, ids, recipe_of(output) if whole else None)
 
     results = ordered_map(render, len(outputs), jobs, progress)
     # One broken template fails many pages the same way: report it once.
@@ -92,5 +92,5 @@ def render_outputs(
     return {
         output.path: result
         for output, result in zip(outputs, results, strict=True)
-        if isinstance(result, Rendered)
+        if isinstance(result, RenderedOutput)
     }

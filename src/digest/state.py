@@ -31,7 +31,7 @@ import pickle
 import shutil
 import sqlite3
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -93,28 +93,45 @@ class CopyRow:
     written: Stat
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
+class PostChange:
+    """What the cache records of a post file read by a build."""
+
+    stat: Stat
+    hash: str
+    parsed: ParsedPost | None
+    """None when only its Stat changed: same bytes, so what it parsed to stands."""
+
+
+@dataclass(frozen=True, slots=True)
+class OutputChange:
+    """What the cache records of an output file written (or found right) by a build."""
+
+    fingerprint: str
+    stat: Stat
+    ids: frozenset[str] | None
+    recipe: Recipe | None
+    """How to render it again, for a page that shows whole posts."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Changes:
     """What a build tells the store once its files are on disk."""
 
-    posts: dict[str, tuple[Stat, str, ParsedPost | None]] = dataclasses.field(default_factory=dict)
-    """source → (stat, hash, parsed post, or None when only the stat changed)."""
-    blobs: dict[str, bytes] = dataclasses.field(default_factory=dict)
+    posts: Mapping[str, PostChange] = dataclasses.field(default_factory=dict)
+    blobs: Mapping[str, bytes] = dataclasses.field(default_factory=dict)
     """source → its parsed post already pickled (by a worker process), to store as is."""
-    removed_posts: set[str] = dataclasses.field(default_factory=set)
-    outputs: dict[str, tuple[str, Stat, frozenset[str] | None, Recipe | None]] = dataclasses.field(
-        default_factory=dict
-    )
-    """path → (fingerprint, stat, ids, the recipe when its page shows whole posts)."""
-    removed_outputs: set[str] = dataclasses.field(default_factory=set)
-    copies: dict[str, CopyRow] | None = None
-    """Every copy, when they changed; None keeps the stored ones."""
-    warnings: list[DigestError] | None = None
+    removed_posts: Collection[str] = frozenset()
+    outputs: Mapping[str, OutputChange] = dataclasses.field(default_factory=dict)
+    removed_outputs: Collection[str] = frozenset()
+    copies: Mapping[str, CopyRow] | None = None
+    """Every copy, when they were looked at; None keeps the stored ones."""
+    warnings: Sequence[DigestError] | None = None
     frame: str | None = None
     """None when the build could not trust its inputs' times: the next one starts over."""
     report: Report | None = None
-    urls: dict[str, str] | None = None
-    """The url of every published post by source, when the set of posts changed."""
+    urls: Mapping[str, str] | None = None
+    """The url of every published post by source, when the set of posts may have changed."""
 
 
 def _reason(error: BaseException) -> str:
@@ -367,52 +384,50 @@ class Store:
         db = self._db
         with db:
             parsed = {
-                source: (stat, digest, item)
-                for source, (stat, digest, item) in changes.posts.items()
-                if item is not None
+                source: (change, change.parsed)
+                for source, change in changes.posts.items()
+                if change.parsed is not None
             }
             db.executemany(
                 "INSERT OR REPLACE INTO posts VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (
-                    (source, *stat, digest, item.post.card, item.post.url)
-                    for source, (stat, digest, item) in parsed.items()
+                    (source, *change.stat, change.hash, item.post.card, item.post.url)
+                    for source, (change, item) in parsed.items()
                 ),
             )
             db.executemany(
                 "INSERT OR REPLACE INTO parsed VALUES (?, ?)",
                 (
                     (source, _seal(blob) if (blob := changes.blobs.get(source)) else _dump(item))
-                    for source, (_, _, item) in parsed.items()
+                    for source, (_, item) in parsed.items()
                 ),
             )
             db.executemany(
                 "UPDATE posts SET size = ?, mtime = ?, ctime = ?, inode = ?, hash = ? "
                 "WHERE source = ?",
                 (
-                    (*stat, digest, source)
-                    for source, (stat, digest, item) in changes.posts.items()
-                    if item is None
+                    (*change.stat, change.hash, source)
+                    for source, change in changes.posts.items()
+                    if change.parsed is None
                 ),
             )
             for table in ("posts", "parsed"):
                 db.executemany(
                     f"DELETE FROM {table} WHERE source = ?", _rows(changes.removed_posts)
                 )
-            gone = changes.removed_outputs | set(changes.outputs)
+            gone = {*changes.removed_outputs, *changes.outputs}
             for table in ("shows", "recipes"):
                 db.executemany(f"DELETE FROM {table} WHERE path = ?", _rows(gone))
             db.executemany("DELETE FROM outputs WHERE path = ?", _rows(changes.removed_outputs))
             db.executemany(
                 "INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (
-                    (path, fingerprint, *stat, None if ids is None else _dump(ids))
-                    for path, (fingerprint, stat, ids, _) in changes.outputs.items()
+                    (path, row.fingerprint, *row.stat, None if row.ids is None else _dump(row.ids))
+                    for path, row in changes.outputs.items()
                 ),
             )
             recipes = {
-                path: recipe
-                for path, (_, _, _, recipe) in changes.outputs.items()
-                if recipe is not None
+                path: row.recipe for path, row in changes.outputs.items() if row.recipe is not None
             }
             db.executemany(
                 "INSERT INTO recipes VALUES (?, ?)",

@@ -39,7 +39,7 @@ LAYERS = {
     "pages": 6,
     "livereload": 6,
     "scaffold": 6,
-    "quick": 7,
+    "plans": 7,
     "build": 8,
     "serve": 9,
     "cli": 10,
