@@ -6,7 +6,6 @@ pure (text in, Post out), and so is ``decode_post`` (bytes in); ``scan`` alone t
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import sys
@@ -31,6 +30,7 @@ from digest.dates import (
     source_date_problem,
 )
 from digest.errors import BuildFailed, ContentError, DigestError, did_you_mean, shown
+from digest.fingerprints import fingerprint_text
 from digest.front_matter import HANDLERS, LONG_NUMBER
 from digest.markdown import LinkContext, render, rewrite_reference
 from digest.model import Post, Record, card_of
@@ -231,7 +231,7 @@ def parse_post(source: str, text: str, config: Config) -> ParsedPost:
     summary = truncate(summary or rendered.summary_text, config.summary_length)
     values: dict[str, Any] = {
         "source": source,
-        "fingerprint": hashlib.blake2b(f"{source}\0{text}".encode(), digest_size=16).hexdigest(),
+        "fingerprint": fingerprint_text(source, text),
         "title": title,
         "date": moment,
         "slug": slug,

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple
 
 from digest.config import Config
+from digest.fingerprints import text_hash
 
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
@@ -132,7 +132,7 @@ _NOT_IN_CARD = BODY_FIELDS | {"fingerprint", "card"}
 def card_of(fields: Mapping[str, Any]) -> str:
     """The ``card`` hash of a post's field values (the Post's keyword arguments)."""
     shown = sorted((name, value) for name, value in fields.items() if name not in _NOT_IN_CARD)
-    return hashlib.blake2b(repr(shown).encode(), digest_size=16).hexdigest()
+    return text_hash(repr(shown))
 
 
 @dataclass(frozen=True, slots=True)

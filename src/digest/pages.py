@@ -6,21 +6,80 @@ state and templates.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import dataclasses
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
+from typing import Any, cast
 
 from digest.checks import element_ids
 from digest.config import Config
 from digest.errors import BuildFailed, DigestError
 from digest.feeds import render_builtin
-from digest.fingerprints import ContextHasher, fingerprint_text
-from digest.model import Output
+from digest.fingerprints import fingerprint_text, text_hash
+from digest.model import Output, Post, field_names
 from digest.parallel import Progress, ordered_map
 from digest.routes import FEED_TEMPLATES
 from digest.state import Recipe, recipe_of
 from digest.templates import Templates
 
 BUILTIN = "builtin:"
+
+
+class ContextHasher:
+    """Fingerprints of template contexts, remembering shared parts for one build.
+
+    A post counts by its own fingerprint (the hash of its file) in a template that reads
+    post bodies (``whole``), else by its card. Objects shared by many contexts (the nav,
+    an archive, a tag's posts) are hashed once: the build keeps them alive, so their ids
+    are stable while this hasher lives.
+    """
+
+    def __init__(self, *, whole: bool) -> None:
+        self._whole = whole
+        self._memo: dict[int, tuple[object, str]] = {}
+        self._tokens = self._token
+
+    def fingerprint(self, context: Mapping[str, Any]) -> str:
+        return self._token(context)
+
+    def _token(self, value: object) -> str:
+        kind = type(value)
+        if kind is str:
+            return "s" + repr(value)
+        if kind is Post:
+            post = cast(Post, value)
+            return f"P{post.fingerprint}" if self._whole else f"C{post.card}"
+        if value is None or isinstance(value, str | int | float | date):
+            return f"{kind.__name__}:{value!r}"
+        known = self._memo.get(id(value))
+        if known is not None and known[0] is value:
+            return known[1]
+        tokenize = self._tokens
+        # Strings, the most common values by far, are tokenised inline: same token, no call.
+        if isinstance(value, Mapping):
+            if all(type(key) is str for key in value):
+                text = "{" + "\0".join(
+                    f"{key!r}={'s' + repr(item) if type(item) is str else tokenize(item)}"
+                    for key, item in sorted(value.items())
+                )
+            else:
+                keys = sorted(value, key=str)
+                text = "{?" + "\0".join(f"{tokenize(k)}={tokenize(value[k])}" for k in keys)
+        elif isinstance(value, tuple | list):
+            text = "[" + "\0".join(map(tokenize, value))
+        elif isinstance(value, frozenset | set):
+            text = "(" + "\0".join(sorted(map(tokenize, value)))
+        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+            fields = [getattr(value, name) for name in field_names(kind)]
+            text = f"<{kind.__qualname__}" + "\0".join(
+                "s" + repr(item) if type(item) is str else tokenize(item) for item in fields
+            )
+        else:
+            text = f"{kind.__qualname__}:{value!r}"
+        token = f"#{text_hash(text)}"
+        self._memo[id(value)] = (value, token)
+        return token
 
 
 class Fingerprints:

@@ -25,7 +25,6 @@ from __future__ import annotations
 import copyreg
 import dataclasses
 import functools
-import hashlib
 import io
 import pickle
 import shutil
@@ -38,7 +37,7 @@ from typing import Any, TypeVar, cast
 
 from digest.content import ParsedPost
 from digest.errors import DigestError
-from digest.fingerprints import Stat, code_fingerprint, fingerprint_text
+from digest.fingerprints import Stat, checksum, code_fingerprint, fingerprint_text, short_name
 from digest.model import Output, Post, Report
 
 CACHE_DIR = ".digest-cache"
@@ -481,14 +480,12 @@ def _place(root: Path, output: Path) -> str:
 
 
 def _cache_file(root: Path, output: Path) -> Path:
-    name = hashlib.blake2b(_place(root, output).encode(), digest_size=6).hexdigest()
-    return root / CACHE_DIR / f"build-{name}.sqlite"
+    return root / CACHE_DIR / f"build-{short_name(_place(root, output))}.sqlite"
 
 
 def _legacy_cache_file(root: Path, output: Path) -> Path:
     """Where digest before 0.x kept the cache: named by the absolute output folder."""
-    name = hashlib.blake2b(str(output).encode(), digest_size=6).hexdigest()
-    return root / CACHE_DIR / f"build-{name}.sqlite"
+    return root / CACHE_DIR / f"build-{short_name(str(output))}.sqlite"
 
 
 def knows_output(root: Path, output: Path) -> bool:
@@ -540,14 +537,14 @@ def _dump(value: object) -> bytes:
 
 def _seal(data: bytes) -> bytes:
     """``data`` behind its checksum: damage to a stored value is found, not unpickled."""
-    return hashlib.blake2b(data, digest_size=16).digest() + data
+    return checksum(data) + data
 
 
 def _unseal(blob: object) -> bytes:
     if not isinstance(blob, bytes) or len(blob) < 16:
         raise CacheBroken("a stored value is damaged")
     data = blob[16:]
-    if hashlib.blake2b(data, digest_size=16).digest() != blob[:16]:
+    if checksum(data) != blob[:16]:
         raise CacheBroken("a stored value is damaged")
     return data
 

@@ -6,7 +6,6 @@ Layer 3: imports config, dates, errors, urls and theme. Undefined variables are 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import traceback
 from collections.abc import Mapping
@@ -21,6 +20,7 @@ from jinja2 import meta, nodes
 from digest.config import Config
 from digest.dates import default_date_pattern, format_date
 from digest.errors import TemplateError
+from digest.fingerprints import fingerprint_text
 from digest.model import BODY_FIELDS
 from digest.theme import theme_root
 from digest.urls import join, origin, slugify, tag_url
@@ -188,11 +188,8 @@ class Templates:
             names = self._closure(name)
             if names is None:
                 names = set(self.env.list_templates(extensions=["html", "xml", "txt"]))
-            digest = hashlib.blake2b(digest_size=16)
-            for each in sorted(names):
-                digest.update(each.encode())
-                digest.update(self._source(each).encode())
-            self._fingerprints[name] = digest.hexdigest()
+            parts = (part for each in sorted(names) for part in (each, self._source(each)))
+            self._fingerprints[name] = fingerprint_text(*parts)
         return self._fingerprints[name]
 
     def reads_bodies(self, name: str) -> bool:

@@ -26,7 +26,7 @@ LAYERS = {
     "model": 2,
     "markdown": 3,
     "templates": 3,
-    "fingerprints": 3,
+    "fingerprints": 0,
     "content": 4,
     "site": 4,
     "routes": 4,
