@@ -18,6 +18,7 @@ from pathlib import Path
 from digest.checks import check_references
 from digest.config import Config
 from digest.errors import BuildFailed, ContentError, DigestError, sort_problems
+from digest.folders import CACHE_DIR
 from digest.inputs import BuildOptions, Inputs, Session, current_time, read_inputs, stat_of
 from digest.model import Report
 from digest.pages import Fingerprints, RenderedOutput, render_outputs
@@ -33,7 +34,6 @@ from digest.plans import (
     quick_plan,
 )
 from digest.state import (
-    CACHE_DIR,
     CacheBroken,
     Changes,
     CopyRow,

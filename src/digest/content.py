@@ -1,7 +1,7 @@
 """Reading posts: scan content/, split front matter, check every field, render the body.
 
-Layer 4: imports errors, config, dates, text, urls, model and markdown. ``parse_post`` is
-pure (text in, Post out), and so is ``decode_post`` (bytes in); ``scan`` alone touches disk.
+``parse_post`` is pure (text in, Post out), and so is ``decode_post`` (bytes in);
+``scan`` alone touches disk.
 """
 
 from __future__ import annotations
@@ -31,11 +31,12 @@ from digest.dates import (
 )
 from digest.errors import BuildFailed, ContentError, DigestError, did_you_mean, shown
 from digest.fingerprints import fingerprint_text
+from digest.folders import CONTENT_DIR
 from digest.front_matter import HANDLERS, LONG_NUMBER
 from digest.markdown import LinkContext, render, rewrite_reference
 from digest.model import Post, Record, card_of
 from digest.text import TextStats, truncate
-from digest.urls import CONTENT_DIR, expand_permalink, is_web_or_site_url, slugify
+from digest.urls import expand_permalink, is_web_or_site_url, slugify
 from digest.walk import Found, walk
 
 KNOWN_KEYS = frozenset(

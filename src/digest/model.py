@@ -1,6 +1,6 @@
 """The site as plain, immutable data: posts, tags, date archives, outputs, the report.
 
-Layer 2: imports config only. No I/O here; every stage returns new objects.
+No I/O here; every stage returns new objects.
 """
 
 from __future__ import annotations

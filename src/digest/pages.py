@@ -1,7 +1,7 @@
 """Output files: the fingerprint that says whether one must be made again, and making them.
 
-Layer 6: imports checks, config, errors, feeds, fingerprints, model, parallel, routes,
-state and templates.
+A fingerprint hashes the template (with everything it includes) and the context it sees,
+where a post counts by its card unless the template reads post bodies.
 """
 
 from __future__ import annotations

@@ -1,7 +1,6 @@
 """Assemble the site: choose what is published, order it, group it by tag and by date.
 
-Layer 4: imports config, dates, errors, model and urls. Pure: no I/O, no clock
-(the caller passes ``now``).
+Pure: no I/O, no clock (the caller passes ``now``).
 """
 
 from __future__ import annotations
@@ -18,8 +17,9 @@ from digest.config import Config
 from digest.dates import format_period
 from digest.errors import BuildFailed, ContentError, DigestError, shown
 from digest.fingerprints import fingerprint_text
+from digest.folders import CONTENT_DIR
 from digest.model import Archive, ArchiveKind, Link, Post, Site, Tag
-from digest.urls import CONTENT_DIR, day_url, join, month_url, slugify, tag_url, year_url
+from digest.urls import day_url, join, month_url, slugify, tag_url, year_url
 
 
 def newest_first(posts: Iterable[Post]) -> tuple[Post, ...]:

@@ -1,8 +1,8 @@
 """What the last build knew, kept in ``.digest-cache/`` so the next one redoes only what changed.
 
-Layer 5: imports model, content (ParsedPost), errors and fingerprints. One SQLite file (the standard
-library's sqlite3) per site and output folder. Rows are read and written one by one, so
-a build that changed one post touches a few rows, not the memory of the whole site:
+One SQLite file (the standard library's sqlite3) per site and output folder. Rows are
+read and written one by one, so a build that changed one post touches a few rows, not
+the memory of the whole site:
 
 - ``posts``: per post file, its Stat, the hash of its bytes, its card (see
   ``Post.card``) and what it parsed to;
@@ -38,9 +38,9 @@ from typing import Any, TypeVar, cast
 from digest.content import ParsedPost
 from digest.errors import DigestError
 from digest.fingerprints import Stat, checksum, code_fingerprint, fingerprint_text, short_name
+from digest.folders import CACHE_DIR
 from digest.model import Output, Post, Report
 
-CACHE_DIR = ".digest-cache"
 FORMAT = 4
 # Big values live in tables of their own: scanning the small rows of every post and
 # output (each build does) then reads a few pages instead of the whole file.

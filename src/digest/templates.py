@@ -1,7 +1,7 @@
 """Jinja: the site's templates over the built-in theme, helpers, and errors with a line.
 
-Layer 3: imports config, dates, errors, urls and theme. Undefined variables are errors
-(StrictUndefined); every Jinja failure becomes a TemplateError naming file and line.
+Undefined variables are errors (StrictUndefined); every Jinja failure becomes a
+TemplateError naming file and line.
 """
 
 from __future__ import annotations
@@ -21,11 +21,10 @@ from digest.config import Config
 from digest.dates import default_date_pattern, format_date
 from digest.errors import TemplateError
 from digest.fingerprints import fingerprint_text
+from digest.folders import TEMPLATES_DIR
 from digest.model import BODY_FIELDS
 from digest.theme import theme_root
 from digest.urls import join, origin, slugify, tag_url
-
-TEMPLATES_DIR = "templates"
 
 LABELS: dict[str, dict[str, str]] = {
     "en": {
