@@ -64,6 +64,7 @@ class Produced:
     """Outputs and copies already right on disk."""
     prune: bool
     warnings: tuple[DigestError, ...]
+    """Every warning, except those of ``plan.warnings_as_last``."""
     notes: tuple[DigestError, ...]
     """Warnings about the cache, among ``warnings``: said, but never fatal, even with strict."""
     plan: Plan
@@ -141,16 +142,7 @@ def _render_and_check(options: BuildOptions, plan: Plan, store: Store | None) ->
     points at, known only once that page is made.
     """
     config, output = plan.config, plan.output
-    fingerprints = Fingerprints(templates_for(options.root, config))
-    new = {o.path: fingerprints.of(o) for o in plan.outputs}
-    stale = [
-        o
-        for o in plan.outputs
-        if not output_is_current(output, o.path, new[o.path], plan.known_outputs.get(o.path))
-    ]
-    made = render_outputs(
-        fingerprints, stale, config, plan.jobs, stage(options.progress, "rendering")
-    )
+    made, new = _render_stale(options, plan)
     new_ids = {path: r.ids for path, r in made.items() if r.ids is not None}
     if plan.same_ids and store is not None and store.ids(new_ids) != new_ids:
         raise NotQuick  # #fragment links elsewhere may break or heal: check everything
@@ -169,7 +161,7 @@ def _render_and_check(options: BuildOptions, plan: Plan, store: Store | None) ->
         output=output,
         summary=plan.summary,
         rendered=made,
-        fingerprints={path: new[path] for path in made},
+        fingerprints=new,
         copies=copies,
         keep=plan.existing - made.keys() - copies.keys(),
         prune=plan.prune,
@@ -177,6 +169,24 @@ def _render_and_check(options: BuildOptions, plan: Plan, store: Store | None) ->
         notes=tuple(notes),
         plan=plan,
     )
+
+
+def _render_stale(
+    options: BuildOptions, plan: Plan
+) -> tuple[dict[str, RenderedOutput], dict[str, str]]:
+    """The outputs of ``plan`` that are not current, rendered, and their fingerprints."""
+    if not plan.outputs:
+        return {}, {}  # nothing to fingerprint: the templates need not even be loaded
+    fingerprints = Fingerprints(templates_for(options.root, plan.config))
+    new = {o.path: fingerprints.of(o) for o in plan.outputs}
+    stale = [
+        o
+        for o in plan.outputs
+        if not output_is_current(plan.output, o.path, new[o.path], plan.known_outputs.get(o.path))
+    ]
+    progress = stage(options.progress, "rendering")
+    made = render_outputs(fingerprints, stale, plan.config, plan.jobs, progress)
+    return made, {path: new[path] for path in made}
 
 
 def _finish(produced: Produced, inputs: Inputs, store: Store, session: Session | None) -> Report:
@@ -193,13 +203,15 @@ def _finish(produced: Produced, inputs: Inputs, store: Store, session: Session |
         prune=produced.prune,
     )
     summary, plan = produced.summary, produced.plan
+    as_last = plan.warnings_as_last
+    said = (*(as_last or ()), *(str(w) for w in produced.warnings))
     report = Report(
         written=result.written,
         unchanged=result.unchanged,
         rendered=tuple(sorted(pages)),
         copied=summary.copied,
         deleted=result.deleted,
-        warnings=tuple(str(w) for w in produced.warnings),
+        warnings=said,
         seconds=0.0,
         posts=summary.posts,
         pages=summary.pages,
@@ -226,10 +238,10 @@ def _finish(produced: Produced, inputs: Inputs, store: Store, session: Session |
         },
         removed_outputs=plan.removed_outputs,
         copies=copies,
-        warnings=problems,
+        warnings=None if as_last is not None else problems,
         frame=inputs.frame,
         # What the next build may repeat: not what was said about this build's cache.
-        report=replace(report, warnings=tuple(str(w) for w in problems)),
+        report=replace(report, warnings=(*(as_last or ()), *(str(w) for w in problems))),
         urls=plan.new_urls,
     )
     # A build that found nothing new leaves the cache as it was (and its time of saving,

@@ -94,6 +94,10 @@ class Plan:
     """The plan holds only if the pages rendered keep their element ids (quick)."""
     warnings: tuple[DigestError, ...]
     """Everything said before links are checked."""
+    warnings_as_last: tuple[str, ...] | None
+    """When no post changed: the last build's warnings as it said them. They stand (and
+    stay stored) unread: a site with thousands of warnings spends longer loading them
+    than a build that changed nothing takes otherwise."""
     posts: Mapping[str, PostChange]
     """What to record of the posts read."""
     blobs: Mapping[str, bytes]
@@ -145,6 +149,7 @@ def full_plan(
         stored_ids=store.ids() if store else {},
         same_ids=False,
         warnings=(*inputs.warnings, *(w for item in loaded.parsed for w in item.warnings)),
+        warnings_as_last=None,
         posts=loaded.changes,
         blobs=loaded.blobs,
         removed_posts=frozenset(loaded.known.keys() - {post.source for post in inputs.posts}),
@@ -218,7 +223,8 @@ def quick_plan(
     if session is not None:
         fresh = {source: (records[source].hash, item) for source, item in parsed.items()}
         memory = {**session.parsed, **fresh}
-    kept = [w for w in store.warnings() if w.path not in parsed]
+    unchanged = not parsed
+    kept = [] if unchanged else [w for w in store.warnings() if w.path not in parsed]
     return Plan(
         source="quick",
         config=inputs.config,
@@ -237,6 +243,7 @@ def quick_plan(
         stored_ids=_StoredIds(store),
         same_ids=True,
         warnings=(*kept, *(w for item in parsed.values() for w in item.warnings)),
+        warnings_as_last=last.warnings if unchanged else None,
         posts=records,
         blobs={},
         removed_posts=frozenset(),
