@@ -12,7 +12,8 @@ from pathlib import Path
 
 import pytest
 
-SOURCE = Path(__file__).resolve().parents[2] / "src" / "digest"
+REPO = Path(__file__).resolve().parents[2]
+SOURCE = REPO / "src" / "digest"
 
 # module -> layer; a module may import only from strictly lower layers.
 LAYERS = {
@@ -112,3 +113,14 @@ def test_docstrings_leave_the_layers_to_this_table(module: str) -> None:
     tree = ast.parse((SOURCE / f"{module}.py").read_text(encoding="utf-8"))
     docstring = ast.get_docstring(tree) or ""
     assert not re.search(r"\bLayer \d+:", docstring), f"{module} restates its layer"
+
+
+def test_the_architecture_notes_show_this_table() -> None:
+    """docs/architecture.md draws the layers for readers: it must draw these."""
+    text = (REPO / "docs" / "architecture.md").read_text(encoding="utf-8")
+    drawn: dict[str, int] = {}
+    for layer, modules in re.findall(r"^\| (\d+) \| (.+) \|$", text, re.MULTILINE):
+        for name in re.findall(r"`(\w+)`", re.sub(r"\([^)]*\)", "", modules)):
+            drawn[name] = int(layer)
+    entry_points = {"__init__", "__main__"}
+    assert drawn == {name: layer for name, layer in LAYERS.items() if name not in entry_points}
