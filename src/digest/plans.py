@@ -186,18 +186,20 @@ def quick_plan(
     if found is None:
         return None
     output = inputs.output
-    known = store.output_rows()
+    written = store.output_stats()
     copies = store.copy_rows()
     if set(copies) != set(inputs.copies):
         return None
-    if not all(unchanged_file(f"{output}/{path}", row.stat) for path, row in known.items()):
+    if not all(unchanged_file(f"{output}/{path}", stat) for path, stat in written.items()):
         return None
     if not all(unchanged_file(f"{output}/{path}", row.written) for path, row in copies.items()):
         return None
 
     parsed = _parse(found.changed, inputs)
-    urls = store.meta("urls")
-    if parsed is None or not isinstance(urls, dict):
+    if parsed is None:
+        return None
+    urls = store.meta("urls") if parsed else {}
+    if not isinstance(urls, dict):
         return None
     if any(item.post.card != found.rows[item.post.source].card for item in parsed.values()):
         return None  # a listing shows something else now: the full build decides
@@ -231,12 +233,12 @@ def quick_plan(
         output=output,
         jobs=1,
         outputs=tuple(recipes[path] for path in affected),
-        known_outputs=known,
+        known_outputs=store.output_rows(affected),
         removed_outputs=frozenset(),
         copies=None,
         known_copies=copies,
         prune=False,
-        existing=frozenset(known.keys() | copies.keys()),
+        existing=frozenset(written.keys() | copies.keys()),
         published=tuple(posts[source] for source in changed_posts if source in urls),
         urls=urls,
         new_urls=None,

@@ -301,8 +301,13 @@ class Store:
         return {source: _load(blob, ParsedPost) for source, blob in rows}
 
     @_guarded
-    def output_rows(self) -> dict[str, OutputRow]:
-        rows = self._db.execute("SELECT path, fingerprint, size, mtime, ctime, inode FROM outputs")
+    def output_rows(self, paths: Iterable[str] | None = None) -> dict[str, OutputRow]:
+        """What the cache knows of these outputs, or of all."""
+        query = "SELECT path, fingerprint, size, mtime, ctime, inode FROM outputs"
+        if paths is None:
+            rows = self._db.execute(query).fetchall()
+        else:
+            rows = self._select(f"{query} WHERE path IN", paths)
         return {row[0]: OutputRow(row[1], tuple(row[2:])) for row in rows}
 
     @_guarded
