@@ -19,12 +19,11 @@ from digest.checks import check_references
 from digest.config import Config
 from digest.errors import BuildFailed, ContentError, DigestError, sort_problems
 from digest.folders import CACHE_DIR
-from digest.inputs import BuildOptions, Inputs, Session, current_time, read_inputs, stat_of
+from digest.inputs import BuildOptions, Inputs, Memory, Session, current_time, read_inputs, stat_of
 from digest.model import Report
 from digest.pages import Fingerprints, RenderedOutput, render_outputs
 from digest.parallel import stage
 from digest.plans import (
-    Memory,
     NotQuick,
     Plan,
     Summary,
@@ -51,9 +50,7 @@ __all__ = ["BuildOptions", "Produced", "Session", "build", "current_time", "prod
 class Produced:
     """A plan rendered and checked in memory, not yet written."""
 
-    config: Config
-    output: Path
-    summary: Summary
+    plan: Plan
     rendered: dict[str, RenderedOutput]
     """Rendered because something they show changed (or no cache knew them)."""
     fingerprints: dict[str, str]
@@ -62,12 +59,18 @@ class Produced:
     """Files to copy: those not as the last build left them."""
     keep: frozenset[str]
     """Outputs and copies already right on disk."""
-    prune: bool
     warnings: tuple[DigestError, ...]
     """Every warning, except those of ``plan.warnings_as_last``."""
     notes: tuple[DigestError, ...]
     """Warnings about the cache, among ``warnings``: said, but never fatal, even with strict."""
-    plan: Plan
+
+    @property
+    def config(self) -> Config:
+        return self.plan.config
+
+    @property
+    def summary(self) -> Summary:
+        return self.plan.summary
 
     @property
     def pages(self) -> dict[str, bytes]:
@@ -100,7 +103,7 @@ def build(options: BuildOptions, session: Session | None = None) -> Report:
     inputs changed are rendered, and only files whose bytes changed are written.
     """
     started = time.perf_counter()
-    inputs = read_inputs(options)
+    inputs = read_inputs(options)  # inputs
     root, output = options.root, inputs.output
     # Only a folder digest made may lose files: one it marked, or one its cache knows.
     ours = (root / CACHE_DIR).resolve()
@@ -108,11 +111,11 @@ def build(options: BuildOptions, session: Session | None = None) -> Report:
     store = Store(root, output, inputs.key, fresh=options.clean)
     try:
         try:
-            produced = _produce(options, session, inputs, store)
+            produced = _produce(options, session, inputs, store)  # posts → plan → render → check
         except CacheBroken as broken:
             store.discard(broken)  # and build as if there had never been a cache
             produced = _produce(options, session, inputs, store)
-        report = _finish(produced, inputs, store, session)
+        report = _finish(produced, inputs, store, session)  # strict → write → record
         if store.save_problem:
             said = str(ContentError(store.save_problem, CACHE_DIR))
             report = replace(report, warnings=(*report.warnings, said))
@@ -157,17 +160,13 @@ def _render_and_check(options: BuildOptions, plan: Plan, store: Store | None) ->
     findings = check_references(config, plan.published, plan.existing, ids, plan.urls)
     notes = [ContentError(store.note, CACHE_DIR)] if store and store.note else []
     return Produced(
-        config=config,
-        output=output,
-        summary=plan.summary,
+        plan=plan,
         rendered=made,
         fingerprints=new,
         copies=copies,
         keep=plan.existing - made.keys() - copies.keys(),
-        prune=plan.prune,
         warnings=tuple(sort_problems([*plan.warnings, *findings, *notes])),
         notes=tuple(notes),
-        plan=plan,
     )
 
 
@@ -194,15 +193,9 @@ def _finish(produced: Produced, inputs: Inputs, store: Store, session: Session |
     problems = produced.problems
     if produced.config.strict and problems:
         raise BuildFailed(problems)
-    pages = produced.pages
-    result = write_files(
-        produced.output,
-        pages,
-        produced.copies,
-        keep=produced.keep,
-        prune=produced.prune,
-    )
-    summary, plan = produced.summary, produced.plan
+    plan, pages = produced.plan, produced.pages
+    result = write_files(plan.output, pages, produced.copies, keep=produced.keep, prune=plan.prune)
+    summary = plan.summary
     as_last = plan.warnings_as_last
     said = (*(as_last or ()), *(str(w) for w in produced.warnings))
     report = Report(
@@ -215,7 +208,7 @@ def _finish(produced: Produced, inputs: Inputs, store: Store, session: Session |
         seconds=0.0,
         posts=summary.posts,
         pages=summary.pages,
-        output=str(produced.output),  # the site may have moved since the last build
+        output=str(plan.output),  # the site may have moved since the last build
         skipped_drafts=summary.skipped_drafts,
         skipped_future=summary.skipped_future,
         next_future=summary.next_future,

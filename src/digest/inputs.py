@@ -47,13 +47,16 @@ class BuildOptions:
     """Ignore what ``.digest-cache/`` remembers: parse and render everything again."""
 
 
+Memory = dict[str, tuple[str, ParsedPost]]
+"""Parsed posts kept in memory: source → (hash of the file's bytes, what it parsed to)."""
+
+
 @dataclass(slots=True)
 class Session:
     """Builds that follow each other in one process (``digest serve``): the parsed posts
     of the last build stay in memory instead of being read from the cache again."""
 
-    parsed: dict[str, tuple[str, ParsedPost]] = field(default_factory=dict)
-    """source → (hash of the file's bytes, what it parsed to)."""
+    parsed: Memory = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,6 +31,7 @@ from digest.fingerprints import Stat, trusted
 from digest.inputs import (
     BuildOptions,
     Inputs,
+    Memory,
     PostFile,
     PostStat,
     Session,
@@ -44,9 +45,6 @@ from digest.routes import plan
 from digest.site import assemble, link_markdown_files
 from digest.state import CopyRow, OutputRow, PostChange, PostRow, Store
 from digest.writer import leftovers
-
-Memory = dict[str, tuple[str, ParsedPost]]
-"""What a Session remembers: source → (hash of the file's bytes, what it parsed to)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
