@@ -189,7 +189,12 @@ def _render_stale(
 
 
 def _finish(produced: Produced, inputs: Inputs, store: Store, session: Session | None) -> Report:
-    """Strict → write → record: the tail of every build, whatever made its plan."""
+    """Strict → write → record: the tail of every build, whatever made its plan.
+
+    What needs the whole finished build goes here, once: a policy on which warnings count
+    before the strict decision, work on the written folder (a search index) after the
+    write and before the record.
+    """
     problems = produced.problems
     if produced.config.strict and problems:
         raise BuildFailed(problems)

@@ -23,6 +23,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Literal
 
 from digest.config import Config
 from digest.content import ParsedPost, decode_post
@@ -63,8 +64,8 @@ class Summary:
 class Plan:
     """The work a plan source hands the tail, with what the tail needs to check and record it."""
 
-    source: str
-    """``"full"`` or ``"quick"``: which source made it (said in tests, never branched on)."""
+    source: Literal["full", "quick"]
+    """Which source made it (for tests and readers: the tail never branches on it)."""
     config: Config
     output: Path
     jobs: int
@@ -87,7 +88,7 @@ class Plan:
     new_urls: Mapping[str, str] | None
     """The urls to record, when the set of posts may have changed."""
     stored_ids: Mapping[str, frozenset[str]]
-    """Element ids of the pages not rendered again, as the cache knows them."""
+    """Element ids of pages as the cache knows them (a page rendered now has its own)."""
     same_ids: bool
     """The plan holds only if the pages rendered keep their element ids (quick)."""
     warnings: tuple[DigestError, ...]
