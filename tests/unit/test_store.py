@@ -3,6 +3,8 @@ and a damaged or foreign cache is never trusted."""
 
 from __future__ import annotations
 
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -162,7 +164,9 @@ def test_another_key_or_fresh_starts_empty(root: Path) -> None:
 def test_a_damaged_value_is_refused_and_set_aside(root: Path) -> None:
     store = _open(root)
     store.save(Changes(warnings=[ContentError("w", SOURCE, 1)]))
-    store._db.execute("UPDATE warnings SET error = ?", (b"\0" * 40,))  # a flipped byte on disk
+    with closing(sqlite3.connect(store.path)) as other:  # damage on disk, as from a bad sector
+        other.execute("UPDATE warnings SET error = ?", (b"\0" * 40,))
+        other.commit()
 
     with pytest.raises(CacheBroken) as broken:
         store.warnings()
