@@ -27,10 +27,9 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
-from corpus import write_corpus  # noqa: E402 - a sibling script, not a package
+from benchmarks.corpus import write_corpus  # noqa: E402 - run as a script from the repo
 from playwright.sync_api import Page, sync_playwright  # noqa: E402
 
 from tests.browser.chromium import FLAGS  # noqa: E402 - shared with the tests

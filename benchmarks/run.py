@@ -42,9 +42,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))
 
-from corpus import write_corpus  # noqa: E402 - a sibling script, not a package
+from benchmarks.corpus import write_corpus  # noqa: E402 - run as a script from the repo
 
 
 @dataclass(frozen=True)
@@ -56,15 +56,19 @@ class Measure:
 
 def run(command: list[str], cwd: Path) -> Measure:
     """Run ``command`` to its end; its own wall time, CPU time and peak resident memory."""
-    started = time.perf_counter()
-    process = subprocess.Popen(
-        command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=_env()
-    )
-    _, status, usage = os.wait4(process.pid, 0)
-    wall = time.perf_counter() - started
-    if os.waitstatus_to_exitcode(status) != 0:
-        error = process.stderr.read().decode() if process.stderr else ""
-        raise SystemExit(f"{' '.join(command)} failed in {cwd}:\n{error}")
+    # stderr goes to a file, not a pipe: nobody reads a pipe before the process ends, and
+    # a build that warns more than a pipe holds (the dense corpus does) would wait forever.
+    with tempfile.TemporaryFile() as errors:
+        started = time.perf_counter()
+        process = subprocess.Popen(
+            command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=errors, env=_env()
+        )
+        _, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - started
+        if os.waitstatus_to_exitcode(status) != 0:
+            errors.seek(0)
+            error = errors.read().decode(errors="replace")
+            raise SystemExit(f"{' '.join(command)} failed in {cwd}:\n{error}")
     # ru_maxrss of a waited child is in kilobytes on Linux.
     return Measure(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
 

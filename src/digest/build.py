@@ -1,42 +1,45 @@
-"""The one build path: config → posts → site → outputs → rendered files → disk.
+"""The one build: inputs → posts → plan → render what is stale → check → write → record.
 
-Layer 8: the module that wires the stages together. ``digest build`` calls ``build``
-once; ``digest serve`` calls it again on every change. A build where only posts' bodies
-changed is finished by ``quick_build`` from what the cache remembers (see quick.py);
-everything else goes through ``produce``, which looks at the whole site.
+Wires the stages together; ``digest build`` calls ``build`` once, ``digest serve`` again
+on every change, ``digest check`` runs ``produce`` (everything but writing). The invariant
+every stage keeps: whatever the plan's source, the files written and the cache recorded
+are those a build from nothing would make (tests/incremental/test_property.py). A plan
+comes from the whole site or, when the cache proves only posts' bodies changed, from the
+stored recipes of the pages that show them (plans.py); what follows exists once.
 """
 
 from __future__ import annotations
 
-import pickle
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from digest.checks import check_references
 from digest.config import Config
-from digest.content import ParsedPost, decode_post
-from digest.errors import BuildFailed, ContentError, DigestError, OutputError, sort_problems
-from digest.fingerprints import Stat, trusted
-from digest.inputs import (
-    BuildOptions,
-    Inputs,
-    PostFile,
-    Session,
-    current_time,
-    read_inputs,
-    read_post,
-    stat_of,
-    unchanged_file,
+from digest.errors import BuildFailed, ContentError, DigestError, sort_problems
+from digest.folders import CACHE_DIR
+from digest.inputs import BuildOptions, Inputs, Memory, Session, current_time, read_inputs, stat_of
+from digest.model import Report
+from digest.pages import Fingerprints, RenderedOutput, render_outputs
+from digest.parallel import stage
+from digest.plans import (
+    NotQuick,
+    Plan,
+    Summary,
+    copy_is_current,
+    full_plan,
+    output_is_current,
+    quick_plan,
 )
-from digest.model import Report, Site
-from digest.pages import Fingerprints, render_outputs
-from digest.parallel import WORTH_A_WORKER, Progress, default_jobs, ordered_map, stage
-from digest.quick import quick_build
-from digest.routes import plan
-from digest.site import assemble
-from digest.state import CACHE_DIR, CacheBroken, Changes, CopyRow, Store, knows_output
+from digest.state import (
+    CacheBroken,
+    Changes,
+    CopyRow,
+    OutputChange,
+    Store,
+    knows_output,
+)
 from digest.templates import templates_for
 from digest.writer import claim_output, write_files
 
@@ -45,132 +48,52 @@ __all__ = ["BuildOptions", "Produced", "Session", "build", "current_time", "prod
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Produced:
-    """A site rendered in memory, not yet written: what changed since the cache, and why."""
+    """A plan rendered and checked in memory, not yet written."""
 
-    config: Config
-    output: Path
-    site: Site
-    pages: dict[str, bytes]
+    plan: Plan
+    rendered: dict[str, RenderedOutput]
     """Rendered because something they show changed (or no cache knew them)."""
-    kept: frozenset[str]
-    """Pages whose fingerprint and file on disk are as the last build left them."""
+    fingerprints: dict[str, str]
+    """path → fingerprint of each output rendered."""
     copies: dict[str, Path]
-    """Files to copy; those unchanged since the last build are in ``kept_copies``."""
-    kept_copies: frozenset[str]
+    """Files to copy: those not as the last build left them."""
+    keep: frozenset[str]
+    """Outputs and copies already right on disk."""
     warnings: tuple[DigestError, ...]
+    """Every warning, except those of ``plan.warnings_as_last``."""
     notes: tuple[DigestError, ...]
     """Warnings about the cache, among ``warnings``: said, but never fatal, even with strict."""
-    changes: Changes
-    """What to tell the cache once the files are written."""
-    hashes: dict[str, str]
-    """source → hash of the bytes of every post read or remembered."""
-    parsed: tuple[ParsedPost, ...]
+
+    @property
+    def config(self) -> Config:
+        return self.plan.config
+
+    @property
+    def summary(self) -> Summary:
+        return self.plan.summary
+
+    @property
+    def pages(self) -> dict[str, bytes]:
+        return {path: rendered.data for path, rendered in self.rendered.items()}
+
+    @property
+    def problems(self) -> list[DigestError]:
+        """The warnings that fail a strict build: all but the notes about the cache."""
+        return [w for w in self.warnings if w not in self.notes]
 
 
-def produce(
-    options: BuildOptions,
-    session: Session | None = None,
-    inputs: Inputs | None = None,
-    store: Store | None = None,
-) -> Produced:
-    """Everything of a build but writing; raises BuildFailed listing every problem.
-
-    Without a ``store`` (``digest check``), the cache is only read, if there is one.
-    """
-    inputs = inputs or read_inputs(options)
-    if store is None and not options.clean:
-        reader = Store.reader(options.root, inputs.output, inputs.key)
-        try:
-            return _produce(options, session, inputs, reader)
-        except CacheBroken:
-            return _produce(options, session, inputs, None)  # the next build says so
-        finally:
-            if reader is not None:
-                reader.close()
-    return _produce(options, session, inputs, store)
-
-
-def _produce(
-    options: BuildOptions, session: Session | None, inputs: Inputs, store: Store | None
-) -> Produced:
-    config, output, copies = inputs.config, inputs.output, inputs.copies
-    jobs = options.jobs or default_jobs()
-    saved_ns = store.saved_ns if store else 0
-    loaded = _load_posts(inputs, config, jobs, store, session, stage(options.progress, "parsing"))
-    site = assemble(
-        config,
-        [item.post for item in loaded.parsed],
-        now=options.now or current_time(),
-        drafts=options.drafts,
-        future=options.future,
-    )
-    outputs = plan(site, copies)
-    templates = templates_for(options.root, config)
-    fingerprints = Fingerprints(templates)
-    new = {o.path: fingerprints.of(o) for o in outputs}
-    old = store.output_rows() if store else {}
-    kept = frozenset(
-        o.path
-        for o in outputs
-        if (row := old.get(o.path)) is not None
-        and row.fingerprint == new[o.path]
-        and unchanged_file(f"{output}/{o.path}", row.stat)
-    )
-    to_render = [o for o in outputs if o.path not in kept]
-    made = render_outputs(
-        fingerprints, to_render, config, jobs, stage(options.progress, "rendering")
-    )
-    pages = {path: rendered.data for path, rendered in made.items()}
-    _refuse_overlaps({o.path: o.source for o in outputs}, copies)
-    old_copies = store.copy_rows() if store else {}
-    kept_copies = frozenset(
-        path
-        for path, source in copies.items()
-        if (copied := old_copies.get(path)) is not None
-        and unchanged_file(source, copied.source, saved_ns, racy=True)
-        and unchanged_file(f"{output}/{path}", copied.written)
-    )
-    old_ids = store.ids() if store else {}
-    new_ids = {path: r.ids for path, r in made.items() if r.ids is not None}
-    ids = {path: old_ids[path] for path in kept if path in old_ids} | new_ids
-    published = (*site.posts, *site.pages)
-    urls = {post.source: post.url for post in published}
-    existing = {o.path for o in outputs} | set(copies)
-    findings = check_references(config, published, existing, ids, urls)
-    notes = [ContentError(store.note, CACHE_DIR, kind="cache")] if store and store.note else []
-    parsed_warnings = [w for item in loaded.parsed for w in item.warnings]
-    warnings = [
-        warning
-        for warning in (*inputs.warnings, *parsed_warnings, *findings, *notes)
-        if warning.kind not in config.ignore_warnings
-    ]
-    changes = Changes(
-        posts=loaded.changes,
-        blobs=loaded.blobs,
-        removed_posts=set(loaded.known) - {post.source for post in inputs.posts},
-        outputs={
-            path: (new[path], (0, 0, 0, 0), rendered.ids, rendered.recipe)
-            for path, rendered in made.items()
-        },
-        removed_outputs=set(old) - set(new),
-        warnings=[w for w in warnings if w not in notes],
-        frame=inputs.frame,
-        urls=urls,
-    )
-    return Produced(
-        config=config,
-        output=output,
-        site=site,
-        pages=pages,
-        kept=kept,
-        copies={path: source for path, source in copies.items() if path not in kept_copies},
-        kept_copies=kept_copies,
-        warnings=tuple(sort_problems(warnings)),
-        notes=tuple(notes),
-        changes=changes,
-        hashes=loaded.hashes,
-        parsed=tuple(loaded.parsed),
-    )
+def produce(options: BuildOptions) -> Produced:
+    """Everything of a build but writing (``digest check``); raises BuildFailed listing
+    every problem. The cache, if there is one, is only read."""
+    inputs = read_inputs(options)
+    reader = None if options.clean else Store.reader(options.root, inputs.output, inputs.key)
+    try:
+        return _render_and_check(options, full_plan(options, inputs, reader, None), reader)
+    except CacheBroken:
+        return _render_and_check(options, full_plan(options, inputs, None, None), None)
+    finally:
+        if reader is not None:
+            reader.close()
 
 
 def build(options: BuildOptions, session: Session | None = None) -> Report:
@@ -180,7 +103,7 @@ def build(options: BuildOptions, session: Session | None = None) -> Report:
     inputs changed are rendered, and only files whose bytes changed are written.
     """
     started = time.perf_counter()
-    inputs = read_inputs(options)
+    inputs = read_inputs(options)  # inputs
     root, output = options.root, inputs.output
     # Only a folder digest made may lose files: one it marked, or one its cache knows.
     ours = (root / CACHE_DIR).resolve()
@@ -188,10 +111,11 @@ def build(options: BuildOptions, session: Session | None = None) -> Report:
     store = Store(root, output, inputs.key, fresh=options.clean)
     try:
         try:
-            report = _build(options, session, inputs, store)
+            produced = _produce(options, session, inputs, store)  # posts → plan → render → check
         except CacheBroken as broken:
             store.discard(broken)  # and build as if there had never been a cache
-            report = _build(options, session, inputs, store)
+            produced = _produce(options, session, inputs, store)
+        report = _finish(produced, inputs, store, session)  # strict → write → record
         if store.save_problem:
             said = ContentError(store.save_problem, CACHE_DIR, kind="cache")
             report = replace(report, warnings=(*report.warnings, said))
@@ -200,153 +124,153 @@ def build(options: BuildOptions, session: Session | None = None) -> Report:
         store.close()
 
 
-def _build(options: BuildOptions, session: Session | None, inputs: Inputs, store: Store) -> Report:
-    started = time.perf_counter()
+def _produce(
+    options: BuildOptions, session: Session | None, inputs: Inputs, store: Store
+) -> Produced:
+    """The quick plan when it holds, else the full one; rendered and checked."""
     if not options.clean:
-        quick = quick_build(options, inputs, store, session)
+        quick = quick_plan(options, inputs, store, session)
         if quick is not None:
-            return quick
-    produced = produce(options, session, inputs, store)
-    problems = [w for w in produced.warnings if w not in produced.notes]
+            try:
+                return _render_and_check(options, quick, store)
+            except NotQuick:
+                pass
+    return _render_and_check(options, full_plan(options, inputs, store, session), store)
+
+
+def _render_and_check(options: BuildOptions, plan: Plan, store: Store | None) -> Produced:
+    """Render the outputs of ``plan`` that are not current, then check every link.
+
+    Links are checked after rendering: a #fragment needs the element ids of the page it
+    points at, known only once that page is made.
+    """
+    config, output = plan.config, plan.output
+    made, new = _render_stale(options, plan)
+    new_ids = {path: r.ids for path, r in made.items() if r.ids is not None}
+    if plan.same_ids and store is not None and store.ids(new_ids) != new_ids:
+        raise NotQuick  # #fragment links elsewhere may break or heal: check everything
+
+    saved_ns = store.saved_ns if store else 0
+    copies = {
+        path: source
+        for path, source in (plan.copies or {}).items()
+        if not copy_is_current(output, path, source, plan.known_copies.get(path), saved_ns)
+    }
+    ids = _Ids(new_ids, plan.stored_ids)
+    findings = check_references(config, plan.published, plan.existing, ids, plan.urls)
+    notes = [ContentError(store.note, CACHE_DIR, kind="cache")] if store and store.note else []
+    # The warnings policy: kinds the site ignores are not said, nor refused by strict.
+    said = [w for w in (*plan.warnings, *findings, *notes) if w.kind not in config.ignore_warnings]
+    return Produced(
+        plan=plan,
+        rendered=made,
+        fingerprints=new,
+        copies=copies,
+        keep=plan.existing - made.keys() - copies.keys(),
+        warnings=tuple(sort_problems(said)),
+        notes=tuple(notes),
+    )
+
+
+def _render_stale(
+    options: BuildOptions, plan: Plan
+) -> tuple[dict[str, RenderedOutput], dict[str, str]]:
+    """The outputs of ``plan`` that are not current, rendered, and their fingerprints."""
+    if not plan.outputs:
+        return {}, {}  # nothing to fingerprint: the templates need not even be loaded
+    fingerprints = Fingerprints(templates_for(options.root, plan.config))
+    new = {o.path: fingerprints.of(o) for o in plan.outputs}
+    stale = [
+        o
+        for o in plan.outputs
+        if not output_is_current(plan.output, o.path, new[o.path], plan.known_outputs.get(o.path))
+    ]
+    progress = stage(options.progress, "rendering")
+    made = render_outputs(fingerprints, stale, plan.config, plan.jobs, progress)
+    return made, {path: new[path] for path in made}
+
+
+def _finish(produced: Produced, inputs: Inputs, store: Store, session: Session | None) -> Report:
+    """Strict → write → record: the tail of every build, whatever made its plan.
+
+    What needs the whole finished build goes here, once: work on the written folder (a
+    search index) after the write and before the record. (Which warnings count, by the
+    site's ``ignore_warnings``, is decided in ``_render_and_check``, before strict.)
+    """
+    problems = produced.problems
     if produced.config.strict and problems:
         raise BuildFailed(problems)
-    old_copies = store.copy_rows()  # read before writing: a failure then costs nothing
-    result = write_files(
-        produced.output,
-        produced.pages,
-        produced.copies,
-        keep=produced.kept | produced.kept_copies,
-    )
-    changes = produced.changes
-    for path, (fingerprint, _, ids, output) in list(changes.outputs.items()):
-        changes.outputs[path] = (fingerprint, result.stats[path], ids, output)
-    changes.copies = {
-        path: CopyRow(stat_of(source), result.stats[path])
-        if path in result.stats
-        else old_copies[path]
-        for path, source in inputs.copies.items()
-    }
-    site = produced.site
+    plan, pages = produced.plan, produced.pages
+    result = write_files(plan.output, pages, produced.copies, keep=produced.keep, prune=plan.prune)
+    summary = plan.summary
+    as_last = plan.warnings_as_last
+    said = (*(as_last or ()), *produced.warnings)
     report = Report(
         written=result.written,
         unchanged=result.unchanged,
-        rendered=tuple(sorted(produced.pages)),
-        copied=len(inputs.copies),
+        rendered=tuple(sorted(pages)),
+        copied=summary.copied,
         deleted=result.deleted,
-        warnings=produced.warnings,
-        seconds=time.perf_counter() - started,
-        posts=len(site.posts),
-        pages=len(produced.pages) + len(produced.kept),
-        output=str(produced.output),
-        skipped_drafts=site.skipped_drafts,
-        skipped_future=site.skipped_future,
-        next_future=site.next_future,
+        warnings=said,
+        seconds=0.0,
+        posts=summary.posts,
+        pages=summary.pages,
+        output=str(plan.output),  # the site may have moved since the last build
+        skipped_drafts=summary.skipped_drafts,
+        skipped_future=summary.skipped_future,
+        next_future=summary.next_future,
     )
-    # What the next build may repeat: not what was said about this build's cache.
-    changes.report = replace(report, warnings=tuple(problems))
-    store.save(changes)
-    if session is not None:
-        session.parsed = {
-            item.post.source: (produced.hashes[item.post.source], item) for item in produced.parsed
+    copies = None
+    if plan.copies is not None:
+        copies = {
+            path: CopyRow(stat_of(source), result.stats[path])
+            if path in result.stats
+            else plan.known_copies[path]
+            for path, source in plan.copies.items()
         }
+    changes = Changes(
+        posts=plan.posts,
+        blobs=plan.blobs,
+        removed_posts=plan.removed_posts,
+        outputs={
+            path: OutputChange(produced.fingerprints[path], result.stats[path], r.ids, r.recipe)
+            for path, r in produced.rendered.items()
+        },
+        removed_outputs=plan.removed_outputs,
+        copies=copies,
+        warnings=None if as_last is not None else problems,
+        frame=inputs.frame,
+        # What the next build may repeat: not what was said about this build's cache.
+        report=replace(report, warnings=(*(as_last or ()), *problems)),
+        urls=plan.new_urls,
+    )
+    # A build that found nothing new leaves the cache as it was (and its time of saving,
+    # which decides which files are too recent to trust).
+    if changes.posts or changes.outputs or changes.copies is not None:
+        store.save(changes)
+        _remember(session, plan.memory)
     return report
 
 
-@dataclass(frozen=True, slots=True)
-class _Loaded:
-    parsed: list[ParsedPost]
-    hashes: dict[str, str]
-    changes: dict[str, tuple[Stat, str, ParsedPost | None]]
-    blobs: dict[str, bytes]
-    known: Mapping[str, object]
-    """The posts the cache knew."""
+def _remember(session: Session | None, memory: Memory | None) -> None:
+    if session is not None and memory is not None:
+        session.parsed = memory
 
 
-def _load_posts(
-    inputs: Inputs,
-    config: Config,
-    jobs: int,
-    store: Store | None,
-    session: Session | None,
-    progress: Progress | None,
-) -> _Loaded:
-    """Every post: remembered when its file is unchanged, else read and parsed (in workers)."""
-    rows = store.post_rows() if store else {}
-    saved_ns = store.saved_ns if store else 0
-    memory = session.parsed if session else {}
-    results: list[ParsedPost | list[DigestError]] = []
-    hashes: dict[str, str] = {}
-    changes: dict[str, tuple[Stat, str, ParsedPost | None]] = {}
-    remembered: list[tuple[int, str]] = []
-    missing: list[tuple[int, PostFile, Stat]] = []
-    for post in inputs.posts:
-        slot = len(results)
-        results.append([])
-        row = rows.get(post.source)
-        if post.stat is None:
-            results[slot] = [ContentError("cannot read the file", post.source)]
-            continue
-        if row is not None and trusted(row.stat, post.stat, saved_ns, racy=True):
-            digest = row.hash
-        else:
-            file = read_post(post)
-            if file.error:
-                results[slot] = [ContentError(f"cannot read: {file.error}", post.source)]
-                continue
-            digest = file.hash
-            if row is None or row.hash != digest:
-                missing.append((slot, file, post.stat))
-                continue
-            changes[post.source] = (post.stat, digest, None)
-        hashes[post.source] = digest
-        known = memory.get(post.source)
-        if known is not None and known[0] == digest:
-            results[slot] = known[1]
-        else:
-            remembered.append((slot, post.source))
-    if remembered and store is not None:
-        stored = store.parsed_posts(source for _, source in remembered)
-        for slot, source in remembered:
-            results[slot] = stored[source]
+class _Ids(Mapping[str, frozenset[str]]):
+    """Element ids of the pages just rendered, else as the plan knows them."""
 
-    # A worker process pickles what it parsed to send it back anyway: sent as those bytes,
-    # they go into the cache as they are instead of being pickled a second time.
-    in_workers = jobs > 1 and len(missing) >= WORTH_A_WORKER
+    def __init__(
+        self, fresh: Mapping[str, frozenset[str]], stored: Mapping[str, frozenset[str]]
+    ) -> None:
+        self._fresh, self._stored = fresh, stored
 
-    def parse(index: int) -> ParsedPost | bytes | list[DigestError]:
-        file = missing[index][1]
-        try:
-            parsed = decode_post(file.source, file.data, config)
-        except BuildFailed as failure:
-            return list(failure.problems)
-        except DigestError as error:
-            return [error]
-        return pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL) if in_workers else parsed
+    def __getitem__(self, path: str) -> frozenset[str]:
+        found = self._fresh.get(path)
+        return self._stored[path] if found is None else found
 
-    blobs: dict[str, bytes] = {}
-    for (slot, file, stat), result in zip(
-        missing, ordered_map(parse, len(missing), jobs, progress), strict=True
-    ):
-        if isinstance(result, bytes):
-            blobs[file.source] = result
-            result = pickle.loads(result)
-        results[slot] = result
-        if isinstance(result, ParsedPost):
-            hashes[file.source] = file.hash
-            changes[file.source] = (stat, file.hash, result)
-    problems = [problem for result in results if isinstance(result, list) for problem in result]
-    if problems:
-        raise BuildFailed(problems)
-    parsed = [result for result in results if isinstance(result, ParsedPost)]
-    return _Loaded(parsed, hashes, changes, blobs, rows)
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._fresh.keys() | self._stored.keys())
 
-
-def _refuse_overlaps(sources: Mapping[str, str], copies: Mapping[str, Path]) -> None:
-    clashes = [
-        OutputError(
-            f"{copies[path]} would overwrite the page made from {sources[path]}", str(copies[path])
-        )
-        for path in sorted(set(sources) & set(copies))
-    ]
-    if clashes:
-        raise BuildFailed(clashes)
+    def __len__(self) -> int:
+        return len(self._fresh.keys() | self._stored.keys())

@@ -1,8 +1,8 @@
 """Link and image checks over a rendered site: what ``digest check`` and ``--strict`` report.
 
-Layer 5: imports errors, model, content (folder names) and urls. Pure: it reads the
-rendered pages it is given, never the disk. Every finding is a ContentError located at
-the post's file and line; the caller decides whether findings are warnings or errors.
+Pure: it reads the rendered pages it is given, never the disk. Every finding is a
+ContentError located at the post's file and line; the caller decides whether findings
+are warnings or errors.
 """
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ from urllib.parse import unquote
 
 from digest.config import Config
 from digest.errors import ContentError, DigestError
+from digest.folders import CONTENT_DIR
 from digest.model import Post, Reference
-from digest.urls import CONTENT_DIR, output_path, resolve_local
+from digest.urls import output_path, resolve_local
 
 _ID = re.compile(rb"""\sid\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:|^//")

@@ -1,7 +1,7 @@
 """CommonMark made friendly to Chinese text: emphasis next to full-width punctuation, and
 no space where a line break falls between two Chinese characters.
 
-Layer 0: imports nothing from digest; a markdown-it-py plugin (``use_cjk_friendly``).
+A markdown-it-py plugin (``use_cjk_friendly``).
 
 Emphasis follows the "CJK-friendly amendments" to CommonMark 0.31.2
 (tats-u/markdown-cjk-friendly, ``specification.md``): in the definitions of left- and

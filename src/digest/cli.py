@@ -1,7 +1,7 @@
 """The ``digest`` command: parse arguments, run a command, turn errors into lines.
 
-Layer 8: imports the commands lazily so ``digest --help`` starts fast. Exit codes:
-0 done, 1 a problem in the site (config, content, templates, output), 2 bad usage.
+Imports the commands lazily so ``digest --help`` starts fast. Exit codes: 0 done, 1 a
+problem in the site (config, content, templates, output), 2 bad usage.
 """
 
 from __future__ import annotations
@@ -21,6 +21,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from digest import __version__
+from digest.folders import (
+    CACHE_DIR,
+    CONTENT_DIR,
+    OUTPUT_DIR,
+    SERVE_DIR,
+    STATIC_DIR,
+    TEMPLATES_DIR,
+)
 
 if TYPE_CHECKING:
     from digest.build import BuildOptions
@@ -48,7 +56,7 @@ def _parser() -> argparse.ArgumentParser:
     _site_options(build)
     build.add_argument("-o", "--output", type=Path, help="output folder (default: config 'output')")
     build.add_argument(
-        "--clean", action="store_true", help="ignore .digest-cache/: parse and render everything"
+        "--clean", action="store_true", help=f"ignore {CACHE_DIR}/: parse and render everything"
     )
 
     check = commands.add_parser(
@@ -70,8 +78,9 @@ def _parser() -> argparse.ArgumentParser:
         "serve",
         help="preview the site while you write: rebuilds and reloads on every save",
         description=(
-            "Build the site into .digest-cache/serve/ (never public/), serve it, and rebuild "
-            "on every change to content/, templates/, static/ or the config. Open pages "
+            f"Build the site into {SERVE_DIR}/ (never {OUTPUT_DIR}/), serve it, and rebuild "
+            f"on every change to {CONTENT_DIR}/, {TEMPLATES_DIR}/, {STATIC_DIR}/ or the config. "
+            "Open pages "
             "reload by themselves and show build errors over the page."
         ),
         epilog="example: digest serve --port 8080 --open",
@@ -268,7 +277,7 @@ def _check(args: argparse.Namespace) -> int:
     for warning in produced.warnings:
         print(line_of(warning))
     count = len(produced.warnings)
-    posts = _count(len(produced.site.posts), "post")
+    posts = _count(produced.summary.posts, "post")
     if not count:
         print(f"checked {posts}, {covered}: no problems")
         return EXIT_OK

@@ -1,8 +1,8 @@
 """The site configuration: ``digest.toml``, else ``[tool.digest]`` in ``pyproject.toml``.
 
-Layer 1: imports errors, dates, labels and urls only. Every key is checked; unknown keys and
-wrong types are reported together, each with its file, line and the closest valid key
-(or the command-line option, for a value given there).
+Every key is checked; unknown keys and wrong types are reported together, each with its
+file, line and the closest valid key (or the command-line option, for a value given
+there).
 """
 
 from __future__ import annotations
@@ -18,8 +18,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from digest.dates import date_problem
 from digest.errors import WARNING_KINDS, BuildFailed, ConfigError, DigestError, did_you_mean
+from digest.folders import CONTENT_DIR, OUTPUT_DIR
 from digest.labels import LABEL_NAMES
-from digest.urls import CONTENT_DIR, base_path
+from digest.urls import base_path
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -35,7 +36,7 @@ class Config:
     permalink: str = "/{year}/{month}/{day}/{slug}/"
     posts_per_page: int = 10
     summary_length: int = 120
-    output: str = "public"
+    output: str = OUTPUT_DIR
     feed_entries: int = 20
     """How many of the newest posts each feed carries."""
     rss_path: str = "/feed.xml"

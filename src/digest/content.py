@@ -1,12 +1,11 @@
 """Reading posts: scan content/, split front matter, check every field, render the body.
 
-Layer 4: imports errors, config, dates, text, urls, model and markdown. ``parse_post`` is
-pure (text in, Post out), and so is ``decode_post`` (bytes in); ``scan`` alone touches disk.
+``parse_post`` is pure (text in, Post out), and so is ``decode_post`` (bytes in);
+``scan`` alone touches disk.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import sys
@@ -31,11 +30,13 @@ from digest.dates import (
     source_date_problem,
 )
 from digest.errors import BuildFailed, ContentError, DigestError, did_you_mean, shown
+from digest.fingerprints import fingerprint_text
+from digest.folders import CONTENT_DIR
 from digest.front_matter import HANDLERS, LONG_NUMBER
 from digest.markdown import LinkContext, render, rewrite_reference
 from digest.model import Heading, Post, Record, card_of
 from digest.text import TextStats, truncate
-from digest.urls import CONTENT_DIR, expand_permalink, is_web_or_site_url, slugify
+from digest.urls import expand_permalink, is_web_or_site_url, slugify
 from digest.walk import Found, walk
 
 KNOWN_KEYS = frozenset(
@@ -233,7 +234,7 @@ def parse_post(source: str, text: str, config: Config) -> ParsedPost:
     summary = truncate(summary or rendered.summary_text, config.summary_length)
     values: dict[str, Any] = {
         "source": source,
-        "fingerprint": hashlib.blake2b(f"{source}\0{text}".encode(), digest_size=16).hexdigest(),
+        "fingerprint": fingerprint_text(source, text),
         "title": title,
         "date": moment,
         "slug": slug,

@@ -1,6 +1,6 @@
 """Reading the date forms writers type, and writing dates in the site language.
 
-Layer 0: imports nothing from digest. Pure functions; the caller supplies the zone.
+Pure functions; the caller supplies the zone.
 """
 
 from __future__ import annotations

@@ -1,7 +1,5 @@
 """Every mistake a user can make, as a value that knows where it happened.
 
-Layer 0: imports nothing from digest.
-
     DigestError(message, path, line, hint)
     ├── ConfigError     digest.toml / [tool.digest]: unknown key, wrong type, bad value
     ├── ContentError    a post: front matter, date, duplicate URL, encoding

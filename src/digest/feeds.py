@@ -1,8 +1,7 @@
 """RSS 2.0, Atom 1.0 and JSON Feed 1.1 from one item model, with absolute urls only.
 
-Layer 4: imports config, markdown (url rewriting), model and urls. Pure: posts in, bytes
-out. XML is written by ElementTree, which escapes text itself: no hand-made CDATA, so a
-``]]>`` in a post cannot break a feed.
+Pure: posts in, bytes out. XML is written by ElementTree, which escapes text itself: no
+hand-made CDATA, so a ``]]>`` in a post cannot break a feed.
 """
 
 from __future__ import annotations

@@ -1,24 +1,20 @@
-"""Fingerprints and file stats: what tells a build that something changed.
+"""Hashes and file stats: what tells a build that something changed. Imports nothing of
+digest: every module that hashes (content, model, site, templates, pages, the store) calls
+these, so one hash function and one spelling of each kind of hash serve the whole build.
 
-Layer 3: imports model only. A fingerprint is the hash of everything an output depends
-on (our code and libraries, text, a template context); a Stat says whether a file is the
-one a build saw before without reading it.
+A fingerprint is the hash of everything an output depends on (our code and libraries,
+text, a template context); a Stat says whether a file is the one a build saw before
+without reading it.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import os
 import sys
-from collections.abc import Mapping
-from datetime import date
 from functools import cache
 from importlib import metadata
 from pathlib import Path
-from typing import Any, cast
-
-from digest.model import Post, field_names
 
 _LIBRARIES = ("markdown-it-py", "mdit-py-plugins", "linkify-it-py", "Jinja2", "Pygments", "PyYAML")
 RACY_NS = 2_000_000_000
@@ -50,7 +46,13 @@ def code_fingerprint() -> str:
     return digest.hexdigest()
 
 
+def text_hash(text: str) -> str:
+    """The hash of one text (hex), as every fingerprint and card is spelled."""
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
 def fingerprint_text(*parts: str) -> str:
+    """The hash of several texts, each ended by a NUL so that no two lists of parts meet."""
     digest = hashlib.blake2b(digest_size=16)
     for part in parts:
         digest.update(part.encode("utf-8", "surrogatepass"))
@@ -59,7 +61,18 @@ def fingerprint_text(*parts: str) -> str:
 
 
 def file_hash(data: bytes) -> str:
+    """The hash of a file's bytes (hex)."""
     return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def checksum(data: bytes) -> bytes:
+    """The hash of ``data`` as 16 raw bytes: what seals a value the cache stores."""
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
+def short_name(text: str) -> str:
+    """A 12-character hash of ``text`` for a file name (one cache file per output folder)."""
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=6).hexdigest()
 
 
 def trusted(recorded: Stat | None, current: Stat, saved_ns: int, *, racy: bool) -> bool:
@@ -72,60 +85,3 @@ def trusted(recorded: Stat | None, current: Stat, saved_ns: int, *, racy: bool) 
     if recorded is None or recorded != current:
         return False
     return not racy or max(recorded[1], recorded[2]) < saved_ns - RACY_NS
-
-
-class ContextHasher:
-    """Fingerprints of template contexts, remembering shared parts for one build.
-
-    A post counts by its own fingerprint (the hash of its file) in a template that reads
-    post bodies (``whole``), else by its card. Objects shared by many contexts (the nav,
-    an archive, a tag's posts) are hashed once: the build keeps them alive, so their ids
-    are stable while this hasher lives.
-    """
-
-    def __init__(self, *, whole: bool) -> None:
-        self._whole = whole
-        self._memo: dict[int, tuple[object, str]] = {}
-        self._tokens = self._token
-
-    def fingerprint(self, context: Mapping[str, Any]) -> str:
-        return self._token(context)
-
-    def _token(self, value: object) -> str:
-        kind = type(value)
-        if kind is str:
-            return "s" + repr(value)
-        if kind is Post:
-            post = cast(Post, value)
-            return f"P{post.fingerprint}" if self._whole else f"C{post.card}"
-        if value is None or isinstance(value, str | int | float | date):
-            return f"{kind.__name__}:{value!r}"
-        known = self._memo.get(id(value))
-        if known is not None and known[0] is value:
-            return known[1]
-        tokenize = self._tokens
-        # Strings, the most common values by far, are tokenised inline: same token, no call.
-        if isinstance(value, Mapping):
-            if all(type(key) is str for key in value):
-                text = "{" + "\0".join(
-                    f"{key!r}={'s' + repr(item) if type(item) is str else tokenize(item)}"
-                    for key, item in sorted(value.items())
-                )
-            else:
-                keys = sorted(value, key=str)
-                text = "{?" + "\0".join(f"{tokenize(k)}={tokenize(value[k])}" for k in keys)
-        elif isinstance(value, tuple | list):
-            text = "[" + "\0".join(map(tokenize, value))
-        elif isinstance(value, frozenset | set):
-            text = "(" + "\0".join(sorted(map(tokenize, value)))
-        elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-            fields = [getattr(value, name) for name in field_names(kind)]
-            text = f"<{kind.__qualname__}" + "\0".join(
-                "s" + repr(item) if type(item) is str else tokenize(item) for item in fields
-            )
-        else:
-            text = f"{kind.__qualname__}:{value!r}"
-        digest = hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16)
-        token = f"#{digest.hexdigest()}"
-        self._memo[id(value)] = (value, token)
-        return token

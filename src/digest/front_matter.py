@@ -1,7 +1,7 @@
 """Front matter text to values: YAML between ``---`` lines, TOML between ``+++`` lines.
 
-Layer 1: imports errors. Pure. Problems are the parsers' own errors (YAML's
-carry a mark), which content.py turns into located ContentErrors.
+Pure. Problems are the parsers' own errors (YAML's carry a mark), which content.py turns
+into located ContentErrors.
 """
 
 from __future__ import annotations

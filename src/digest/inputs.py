@@ -1,8 +1,7 @@
 """What a build is asked to do, and a survey of what it reads: config, post files, copies.
 
-Layer 6: imports config, content, errors, fingerprints, state, templates, theme, urls, walk
-and writer. The survey only looks at post files (their Stat); reading them is left to
-whoever needs the bytes, so a build where one post changed reads one file.
+The survey only looks at post files (their Stat); reading them is left to whoever needs
+the bytes, so a build where one post changed reads one file.
 """
 
 from __future__ import annotations
@@ -19,14 +18,11 @@ from digest.config import Config, read_config, require_site
 from digest.content import ParsedPost, scan
 from digest.errors import DigestError, sort_problems
 from digest.fingerprints import RACY_NS, Stat, file_hash, fingerprint_text, stat_tuple, trusted
+from digest.folders import CONTENT_DIR, STATIC_DIR, TEMPLATES_DIR
 from digest.state import cache_key
-from digest.templates import TEMPLATES_DIR
 from digest.theme import theme_root
-from digest.urls import CONTENT_DIR
 from digest.walk import Found, walk
 from digest.writer import check_output_folder
-
-STATIC_DIR = "static"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -51,13 +47,16 @@ class BuildOptions:
     """Ignore what ``.digest-cache/`` remembers: parse and render everything again."""
 
 
+Memory = dict[str, tuple[str, ParsedPost]]
+"""Parsed posts kept in memory: source → (hash of the file's bytes, what it parsed to)."""
+
+
 @dataclass(slots=True)
 class Session:
     """Builds that follow each other in one process (``digest serve``): the parsed posts
     of the last build stay in memory instead of being read from the cache again."""
 
-    parsed: dict[str, tuple[str, ParsedPost]] = field(default_factory=dict)
-    """source → (hash of the file's bytes, what it parsed to)."""
+    parsed: Memory = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,7 +1,7 @@
 """The theme's words in each language it speaks, and a site's own words over them.
 
-Layer 0: imports nothing from digest. Config checks ``[labels]`` names against these;
-templates see the merged result as ``labels``.
+Config checks ``[labels]`` names against these; templates see the merged result as
+``labels``.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Bare URLs in mixed Chinese/English text: where a URL begins and ends, and the rule
 that turns them into links.
 
-Layer 0: imports nothing from digest; wraps linkify-it for markdown-it-py.
+Wraps linkify-it for markdown-it-py.
 """
 
 from __future__ import annotations

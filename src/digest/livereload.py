@@ -1,7 +1,7 @@
 """The preview server: serves one folder safely and tells open pages when to reload.
 
-Layer 6: imports nothing of the build pipeline; ``serve`` hands it a folder and a
-``Signal`` to follow. Standard library only: ThreadingHTTPServer and Server-Sent Events.
+``serve`` hands it a folder and a ``Signal`` to follow. Standard library only:
+ThreadingHTTPServer and Server-Sent Events.
 
 What it guarantees: nothing outside the folder is ever served (``..``, encoded slashes
 and backslashes, NUL, dotfiles, symlinks that leave it); HTML waits while a build runs

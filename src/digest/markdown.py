@@ -1,8 +1,7 @@
 """Markdown body in; HTML, table of contents, summary text, cover and warnings out.
 
-Layer 3: imports model, urls and text. Knows nothing of files: the
-caller passes the post's folder (for relative links) and the body's first line
-(so warnings point at lines of the source file).
+Knows nothing of files: the caller passes the post's folder (for relative links) and the
+body's first line (so warnings point at lines of the source file).
 """
 
 from __future__ import annotations

@@ -1,19 +1,19 @@
 """The site as plain, immutable data: posts, tags, date archives, outputs, the report.
 
-Layer 2: imports config only. No I/O here; every stage returns new objects.
+No I/O here; every stage returns new objects.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple
 
 from digest.config import Config
 from digest.errors import DigestError
+from digest.fingerprints import text_hash
 
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
@@ -139,7 +139,7 @@ _NOT_IN_CARD = BODY_FIELDS | {"fingerprint", "card"}
 def card_of(fields: Mapping[str, Any]) -> str:
     """The ``card`` hash of a post's field values (the Post's keyword arguments)."""
     shown = sorted((name, value) for name, value in fields.items() if name not in _NOT_IN_CARD)
-    return hashlib.blake2b(repr(shown).encode(), digest_size=16).hexdigest()
+    return text_hash(repr(shown))
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,10 +1,9 @@
 """Run independent pieces of a build in forked worker processes, results in input order.
 
-Layer 0: imports nothing from digest. Workers are forked, so they inherit the work (parsed
-posts, templates) instead of receiving it pickled; only each result travels back.
-Small batches run in the calling process: starting workers costs more than it saves.
-Workers never outlive the build: they end when it is killed, and when it stops on an
-error or a signal it ends them.
+Workers are forked, so they inherit the work (parsed posts, templates) instead of
+receiving it pickled; only each result travels back. Small batches run in the calling
+process: starting workers costs more than it saves. Workers never outlive the build:
+they end when it is killed, and when it stops on an error or a signal it ends them.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Raw HTML inside posts: its urls, its images, its links, found with small regexes.
 
-Layer 0: imports nothing from digest. Only real start tags are touched: text that looks
-like an attribute and escaped code (``&lt;a href=…&gt;``) never match, nor do comments.
+Only real start tags are touched: text that looks like an attribute and escaped code
+(``&lt;a href=…&gt;``) never match, nor do comments.
 """
 
 from __future__ import annotations

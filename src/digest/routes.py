@@ -1,7 +1,7 @@
 """Plan the site: every output file, its template and exactly what its template sees.
 
-Layer 4: imports errors, model and urls. One function per page kind; ``plan`` joins
-them and refuses two outputs at one path, naming both sources.
+One function per page kind; ``plan`` joins them and refuses two outputs at one path,
+naming both sources.
 """
 
 from __future__ import annotations

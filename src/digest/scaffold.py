@@ -1,7 +1,7 @@
 """Starting a site and starting a day: ``digest init`` and ``digest new``.
 
-Layer 6: imports config, content, templates and theme. Both commands only ever create
-files: an existing file is never overwritten, and a failed ``init`` removes what it made.
+Both commands only ever create files: an existing file is never overwritten, and a
+failed ``init`` removes what it made.
 """
 
 from __future__ import annotations
@@ -23,9 +23,9 @@ from digest.config import CONFIG_FILE, Config, parse_config
 from digest.content import parse_post, scan
 from digest.dates import date_from_source, parse_date
 from digest.errors import DigestError, OutputError, TemplateError, UsageError
+from digest.folders import CONTENT_DIR
 from digest.templates import templates_for
 from digest.theme import theme_root
-from digest.urls import CONTENT_DIR
 
 STARTER = Path(__file__).parent / "starter"
 WORKFLOW = ".github/workflows/publish.yml"

@@ -1,10 +1,9 @@
 """``digest serve``: build into a folder of its own, serve it, rebuild on every save.
 
-Layer 7: imports build, content (which file names editors leave behind), errors and
-livereload. The watcher only notes that something changed; one loop waits for a quiet
-moment, runs the same ``build()`` as ``digest build``, and bumps the signal that open
-pages follow. A failed build keeps the last good pages and shows its problems over them;
-so does a build that fails by a bug of ours: the preview keeps serving either way.
+The watcher only notes that something changed; one loop waits for a quiet moment, runs
+the same ``build()`` as ``digest build``, and bumps the signal that open pages follow. A
+failed build keeps the last good pages and shows its problems over them; so does a build
+that fails by a bug of ours: the preview keeps serving either way.
 """
 
 from __future__ import annotations
@@ -33,8 +32,8 @@ from digest.errors import (
     sort_problems,
     summarized_warnings,
 )
+from digest.folders import CACHE_DIR, SERVE_DIR
 from digest.livereload import PreviewServer, Signal
-from digest.state import CACHE_DIR
 
 QUIET_SECONDS = 0.05
 WATCHED = ("content", "templates", "static")
@@ -54,7 +53,7 @@ class ServeOptions:
     """Print the traceback of a build that failed by a bug (not by a mistake in the site)."""
 
 
-class _Changes(FileSystemEventHandler):
+class _Watcher(FileSystemEventHandler):
     """Collects the site-relative paths that changed, ignoring editor droppings."""
 
     def __init__(self, root: Path, ignored: tuple[Path, ...]) -> None:
@@ -129,7 +128,7 @@ def serve(options: ServeOptions, say: Callable[[str], None] = print) -> int:
     """Run the preview until interrupted; returns the exit code."""
     root = options.build.root.resolve()
     require_site(root)
-    output = options.build.output or root / CACHE_DIR / "serve"
+    output = options.build.output or root / SERVE_DIR
     signal = Signal()
     server = _start_server(options, output, signal, say)
     host, port = str(server.server_address[0]), int(server.server_address[1])
@@ -183,7 +182,7 @@ def serve(options: ServeOptions, say: Callable[[str], None] = print) -> int:
 
     session = Session()
     stop = threading.Event()
-    changes = _Changes(root, (output.resolve(), (root / CACHE_DIR).resolve()))
+    changes = _Watcher(root, (output.resolve(), (root / CACHE_DIR).resolve()))
     observer = Observer()
     serving = threading.Thread(target=server.serve_forever, daemon=True)
     try:

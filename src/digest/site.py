@@ -1,12 +1,10 @@
 """Assemble the site: choose what is published, order it, group it by tag and by date.
 
-Layer 4: imports config, dates, errors, model and urls. Pure: no I/O, no clock
-(the caller passes ``now``).
+Pure: no I/O, no clock (the caller passes ``now``).
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -18,8 +16,10 @@ from urllib.parse import unquote
 from digest.config import Config
 from digest.dates import format_period
 from digest.errors import BuildFailed, ContentError, DigestError, shown
+from digest.fingerprints import fingerprint_text
+from digest.folders import CONTENT_DIR
 from digest.model import Archive, ArchiveKind, Link, Post, Site, Tag
-from digest.urls import CONTENT_DIR, day_url, join, month_url, slugify, tag_url, year_url
+from digest.urls import day_url, join, month_url, slugify, tag_url, year_url
 
 
 def newest_first(posts: Iterable[Post]) -> tuple[Post, ...]:
@@ -92,10 +92,7 @@ def with_one_spelling_per_tag(posts: Sequence[Post]) -> Iterator[Post]:
         if tags == post.tags:
             yield post
             continue
-        marks = [
-            hashlib.blake2b(f"{mark}\0{tags!r}".encode(), digest_size=16).hexdigest()
-            for mark in (post.card, post.fingerprint)
-        ]
+        marks = [fingerprint_text(mark, repr(tags)) for mark in (post.card, post.fingerprint)]
         yield replace(post, tags=tags, card=marks[0], fingerprint=marks[1])
 
 
@@ -121,8 +118,7 @@ def link_markdown_files(
         if not linked:
             yield post
             continue
-        mark = hashlib.blake2b(f"{post.fingerprint}\0{linked}".encode(), digest_size=16)
-        yield replace(post, html=html, fingerprint=mark.hexdigest())
+        yield replace(post, html=html, fingerprint=fingerprint_text(post.fingerprint, str(linked)))
 
 
 def _link_pages(html: str, urls: Mapping[str, str], base_path: str) -> tuple[str, list[str]]:

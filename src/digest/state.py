@@ -1,8 +1,8 @@
 """What the last build knew, kept in ``.digest-cache/`` so the next one redoes only what changed.
 
-Layer 5: imports model, content (ParsedPost), errors and fingerprints. One SQLite file (the standard
-library's sqlite3) per site and output folder. Rows are read and written one by one, so
-a build that changed one post touches a few rows, not the memory of the whole site:
+One SQLite file (the standard library's sqlite3) per site and output folder. Rows are
+read and written one by one, so a build that changed one post touches a few rows, not
+the memory of the whole site:
 
 - ``posts``: per post file, its Stat, the hash of its bytes, its card (see
   ``Post.card``) and what it parsed to;
@@ -25,23 +25,22 @@ from __future__ import annotations
 import copyreg
 import dataclasses
 import functools
-import hashlib
 import io
 import pickle
 import shutil
 import sqlite3
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar, cast
 
 from digest.content import ParsedPost
 from digest.errors import DigestError
-from digest.fingerprints import Stat, code_fingerprint, fingerprint_text
+from digest.fingerprints import Stat, checksum, code_fingerprint, fingerprint_text, short_name
+from digest.folders import CACHE_DIR
 from digest.model import Output, Post, Report
 
-CACHE_DIR = ".digest-cache"
 FORMAT = 4
 # Big values live in tables of their own: scanning the small rows of every post and
 # output (each build does) then reads a few pages instead of the whole file.
@@ -93,28 +92,45 @@ class CopyRow:
     written: Stat
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
+class PostChange:
+    """What the cache records of a post file read by a build."""
+
+    stat: Stat
+    hash: str
+    parsed: ParsedPost | None
+    """None when only its Stat changed: same bytes, so what it parsed to stands."""
+
+
+@dataclass(frozen=True, slots=True)
+class OutputChange:
+    """What the cache records of an output file written (or found right) by a build."""
+
+    fingerprint: str
+    stat: Stat
+    ids: frozenset[str] | None
+    recipe: Recipe | None
+    """How to render it again, for a page that shows whole posts."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Changes:
     """What a build tells the store once its files are on disk."""
 
-    posts: dict[str, tuple[Stat, str, ParsedPost | None]] = dataclasses.field(default_factory=dict)
-    """source → (stat, hash, parsed post, or None when only the stat changed)."""
-    blobs: dict[str, bytes] = dataclasses.field(default_factory=dict)
+    posts: Mapping[str, PostChange] = dataclasses.field(default_factory=dict)
+    blobs: Mapping[str, bytes] = dataclasses.field(default_factory=dict)
     """source → its parsed post already pickled (by a worker process), to store as is."""
-    removed_posts: set[str] = dataclasses.field(default_factory=set)
-    outputs: dict[str, tuple[str, Stat, frozenset[str] | None, Recipe | None]] = dataclasses.field(
-        default_factory=dict
-    )
-    """path → (fingerprint, stat, ids, the recipe when its page shows whole posts)."""
-    removed_outputs: set[str] = dataclasses.field(default_factory=set)
-    copies: dict[str, CopyRow] | None = None
-    """Every copy, when they changed; None keeps the stored ones."""
-    warnings: list[DigestError] | None = None
+    removed_posts: Collection[str] = frozenset()
+    outputs: Mapping[str, OutputChange] = dataclasses.field(default_factory=dict)
+    removed_outputs: Collection[str] = frozenset()
+    copies: Mapping[str, CopyRow] | None = None
+    """Every copy, when they were looked at; None keeps the stored ones."""
+    warnings: Sequence[DigestError] | None = None
     frame: str | None = None
     """None when the build could not trust its inputs' times: the next one starts over."""
     report: Report | None = None
-    urls: dict[str, str] | None = None
-    """The url of every published post by source, when the set of posts changed."""
+    urls: Mapping[str, str] | None = None
+    """The url of every published post by source, when the set of posts may have changed."""
 
 
 def _reason(error: BaseException) -> str:
@@ -285,8 +301,13 @@ class Store:
         return {source: _load(blob, ParsedPost) for source, blob in rows}
 
     @_guarded
-    def output_rows(self) -> dict[str, OutputRow]:
-        rows = self._db.execute("SELECT path, fingerprint, size, mtime, ctime, inode FROM outputs")
+    def output_rows(self, paths: Iterable[str] | None = None) -> dict[str, OutputRow]:
+        """What the cache knows of these outputs, or of all."""
+        query = "SELECT path, fingerprint, size, mtime, ctime, inode FROM outputs"
+        if paths is None:
+            rows = self._db.execute(query).fetchall()
+        else:
+            rows = self._select(f"{query} WHERE path IN", paths)
         return {row[0]: OutputRow(row[1], tuple(row[2:])) for row in rows}
 
     @_guarded
@@ -367,52 +388,50 @@ class Store:
         db = self._db
         with db:
             parsed = {
-                source: (stat, digest, item)
-                for source, (stat, digest, item) in changes.posts.items()
-                if item is not None
+                source: (change, change.parsed)
+                for source, change in changes.posts.items()
+                if change.parsed is not None
             }
             db.executemany(
                 "INSERT OR REPLACE INTO posts VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (
-                    (source, *stat, digest, item.post.card, item.post.url)
-                    for source, (stat, digest, item) in parsed.items()
+                    (source, *change.stat, change.hash, item.post.card, item.post.url)
+                    for source, (change, item) in parsed.items()
                 ),
             )
             db.executemany(
                 "INSERT OR REPLACE INTO parsed VALUES (?, ?)",
                 (
                     (source, _seal(blob) if (blob := changes.blobs.get(source)) else _dump(item))
-                    for source, (_, _, item) in parsed.items()
+                    for source, (_, item) in parsed.items()
                 ),
             )
             db.executemany(
                 "UPDATE posts SET size = ?, mtime = ?, ctime = ?, inode = ?, hash = ? "
                 "WHERE source = ?",
                 (
-                    (*stat, digest, source)
-                    for source, (stat, digest, item) in changes.posts.items()
-                    if item is None
+                    (*change.stat, change.hash, source)
+                    for source, change in changes.posts.items()
+                    if change.parsed is None
                 ),
             )
             for table in ("posts", "parsed"):
                 db.executemany(
                     f"DELETE FROM {table} WHERE source = ?", _rows(changes.removed_posts)
                 )
-            gone = changes.removed_outputs | set(changes.outputs)
+            gone = {*changes.removed_outputs, *changes.outputs}
             for table in ("shows", "recipes"):
                 db.executemany(f"DELETE FROM {table} WHERE path = ?", _rows(gone))
             db.executemany("DELETE FROM outputs WHERE path = ?", _rows(changes.removed_outputs))
             db.executemany(
                 "INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (
-                    (path, fingerprint, *stat, None if ids is None else _dump(ids))
-                    for path, (fingerprint, stat, ids, _) in changes.outputs.items()
+                    (path, row.fingerprint, *row.stat, None if row.ids is None else _dump(row.ids))
+                    for path, row in changes.outputs.items()
                 ),
             )
             recipes = {
-                path: recipe
-                for path, (_, _, _, recipe) in changes.outputs.items()
-                if recipe is not None
+                path: row.recipe for path, row in changes.outputs.items() if row.recipe is not None
             }
             db.executemany(
                 "INSERT INTO recipes VALUES (?, ?)",
@@ -466,14 +485,12 @@ def _place(root: Path, output: Path) -> str:
 
 
 def _cache_file(root: Path, output: Path) -> Path:
-    name = hashlib.blake2b(_place(root, output).encode(), digest_size=6).hexdigest()
-    return root / CACHE_DIR / f"build-{name}.sqlite"
+    return root / CACHE_DIR / f"build-{short_name(_place(root, output))}.sqlite"
 
 
 def _legacy_cache_file(root: Path, output: Path) -> Path:
     """Where digest before 0.x kept the cache: named by the absolute output folder."""
-    name = hashlib.blake2b(str(output).encode(), digest_size=6).hexdigest()
-    return root / CACHE_DIR / f"build-{name}.sqlite"
+    return root / CACHE_DIR / f"build-{short_name(str(output))}.sqlite"
 
 
 def knows_output(root: Path, output: Path) -> bool:
@@ -525,14 +542,14 @@ def _dump(value: object) -> bytes:
 
 def _seal(data: bytes) -> bytes:
     """``data`` behind its checksum: damage to a stored value is found, not unpickled."""
-    return hashlib.blake2b(data, digest_size=16).digest() + data
+    return checksum(data) + data
 
 
 def _unseal(blob: object) -> bytes:
     if not isinstance(blob, bytes) or len(blob) < 16:
         raise CacheBroken("a stored value is damaged")
     data = blob[16:]
-    if hashlib.blake2b(data, digest_size=16).digest() != blob[:16]:
+    if checksum(data) != blob[:16]:
         raise CacheBroken("a stored value is damaged")
     return data
 

@@ -1,14 +1,13 @@
 """Jinja: the site's templates over the built-in theme, helpers, and errors with a line.
 
-Layer 3: imports config, dates, errors, labels, urls and theme. Undefined variables are
-errors (StrictUndefined); every Jinja failure becomes a TemplateError naming file and line.
-A site's template of a theme name replaces the theme's; ``theme/<name>`` is always the
-theme's own, so a site's ``base.html`` can extend ``theme/base.html`` and change one block.
+Undefined variables are errors (StrictUndefined); every Jinja failure becomes a
+TemplateError naming file and line. A site's template of a theme name replaces the
+theme's; ``theme/<name>`` is always the theme's own, so a site's ``base.html`` can extend
+``theme/base.html`` and change one block.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 import traceback
 from collections.abc import Callable, Mapping
@@ -23,12 +22,13 @@ from jinja2 import meta, nodes
 from digest.config import Config
 from digest.dates import default_date_pattern, format_date
 from digest.errors import TemplateError
+from digest.fingerprints import fingerprint_text
+from digest.folders import TEMPLATES_DIR
 from digest.labels import labels_for
 from digest.model import BODY_FIELDS
 from digest.theme import theme_root
 from digest.urls import join, origin, slugify, tag_url
 
-TEMPLATES_DIR = "templates"
 THEME_PREFIX = "theme"
 
 
@@ -177,11 +177,8 @@ class Templates:
             names = self._closure(name)
             if names is None:
                 names = set(self.env.list_templates(extensions=["html", "xml", "txt"]))
-            digest = hashlib.blake2b(digest_size=16)
-            for each in sorted(names):
-                digest.update(each.encode())
-                digest.update(self._source(each).encode())
-            self._fingerprints[name] = digest.hexdigest()
+            parts = (part for each in sorted(names) for part in (each, self._source(each)))
+            self._fingerprints[name] = fingerprint_text(*parts)
         return self._fingerprints[name]
 
     def reads_bodies(self, name: str) -> bool:

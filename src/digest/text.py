@@ -1,7 +1,7 @@
 """Counting and cutting mixed Chinese/English text the way a reader perceives it.
 
-Layer 0: imports nothing from digest. Each CJK character counts as one unit and
-each run of Latin letters or digits (a word) counts as one unit.
+Each CJK character counts as one unit and each run of Latin letters or digits (a word)
+counts as one unit.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Where the built-in theme lives: inside the installed package, or at the repo root.
 
-Layer 0: imports nothing from digest. A wheel carries the theme as ``digest/theme/``;
-a source checkout (editable install, tests) uses the repo's own ``templates/`` and
-``static/``, so the demo site and the shipped theme are one set of files.
+A wheel carries the theme as ``digest/theme/``; a source checkout (editable install,
+tests) uses the repo's own ``templates/`` and ``static/``, so the demo site and the
+shipped theme are one set of files.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """Every URL and output-path rule of a site, and slugs.
 
-Layer 0: imports nothing from digest. A *url* here is site-absolute and starts
-and ends with ``/`` (``/2024/02/19/``) unless it names a file (``/404.html``);
-the base path of a sub-path deploy (``/news/``) is added only by ``join``.
+A *url* here is site-absolute and starts and ends with ``/`` (``/2024/02/19/``) unless
+it names a file (``/404.html``); the base path of a sub-path deploy (``/news/``) is
+added only by ``join``.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ _SHARP = re.compile(r"(?<=\w)#")
 _SPACES = re.compile(r"\s+")
 _DASHES = re.compile(r"-{2,}")
 
-CONTENT_DIR = "content"
 """The folder of posts and the files beside them, relative to the site root."""
 
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:")

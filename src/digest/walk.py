@@ -1,6 +1,6 @@
 """Walking a folder of the site for its files, following symlinks only within the site.
 
-Layer 1: imports errors. The one place that decides which files a build may read.
+The one place that decides which files a build may read.
 """
 
 from __future__ import annotations

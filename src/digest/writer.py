@@ -1,9 +1,8 @@
 """Put a finished build on disk: refuse dangerous folders, write only what changed, prune.
 
-Layer 5: imports errors and parallel (to hold signals while files move). Called after
-everything rendered, so a failed build never reaches this module. Writing is all or
-nothing: every obstacle is found before the first write, new and changed files are
-first written beside their targets, and only then moved into place; a failure on the
+Called after everything rendered, so a failed build never reaches this module. Writing
+is all or nothing: every obstacle is found before the first write, new and changed files
+are first written beside their targets, and only then moved into place; a failure on the
 way puts the previous files back. Paths are plain strings here: a build handles
 thousands of files, and Path objects cost more than the system calls (hence no PTH lint
 rules for this module).

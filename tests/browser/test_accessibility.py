@@ -27,7 +27,7 @@ PAGES += ["/feeds/", "/404.html"]
 try:
     from playwright.sync_api import Browser, sync_playwright
 except ImportError:  # pragma: no cover - only without the test extras
-    sync_playwright = None
+    sync_playwright = None  # type: ignore[assignment]  # the tests skip when it is None
 
 
 @pytest.fixture(scope="module")

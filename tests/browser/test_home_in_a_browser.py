@@ -19,7 +19,7 @@ from tests.conftest import SiteFolder
 try:
     from playwright.sync_api import Browser, Route, sync_playwright
 except ImportError:  # pragma: no cover - only without the test extras
-    sync_playwright = None
+    sync_playwright = None  # type: ignore[assignment]  # the tests skip when it is None
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ REPO = Path(__file__).resolve().parents[2]
 try:
     from playwright.sync_api import Page, expect, sync_playwright
 except ImportError:  # pragma: no cover - only without the test extras
-    sync_playwright = None
+    sync_playwright = None  # type: ignore[assignment]  # the tests skip when it is None
 
 
 @pytest.fixture(scope="module")

@@ -172,7 +172,7 @@ def _assert_fails_leaving_output(site: SiteFolder, expected_line: str) -> None:
     assert site.snapshot() == before
 
 
-BROKEN_INPUTS = {
+BROKEN_INPUTS: dict[str, tuple[str, str | bytes, str]] = {
     "invalid YAML": (
         "content/2024-02-19.md",
         "---\ntitle: ok\ntags: [a, b\n---\n\nbody\n",

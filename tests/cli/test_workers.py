@@ -29,7 +29,7 @@ def _many_posts(site: SiteFolder, count: int = 1500) -> None:
 
 
 def _children(pid: int) -> set[int]:
-    found = set()
+    found: set[int] = set()
     for task in Path(f"/proc/{pid}/task").iterdir():
         text = (task / "children").read_text()
         found.update(int(child) for child in text.split())

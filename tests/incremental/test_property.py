@@ -75,7 +75,9 @@ def _apply(root: Path, step: tuple[object, ...]) -> None:
             f'title = "{title}"\nposts_per_page = {per_page}\n', encoding="utf-8"
         )
     elif kind == "asset":
-        (root / "content/2024/data.bin").write_bytes(step[1])
+        data = step[1]
+        assert isinstance(data, bytes)
+        (root / "content/2024/data.bin").write_bytes(data)
     elif kind == "append":
         _, number, addition = step
         post = root / f"content/2024/05-{number:02d}.md"

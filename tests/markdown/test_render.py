@@ -356,7 +356,7 @@ def test_our_linkify_rule_makes_the_links_markdown_its_rule_makes(body: str) -> 
 
     def html(md: MarkdownIt) -> str:
         env = {"digest": _Env(links=CONTEXT, first_line=1)}
-        return md.renderer.render(md.parse(body, env), md.options, env)
+        return str(md.renderer.render(md.parse(body, env), md.options, env))
 
     assert html(_markdown()) == html(stock)
 

@@ -1,17 +1,24 @@
-"""The layer table of DESIGN.md, checked against the real imports of src/digest/."""
+"""The layer table, checked against the real imports of src/digest/.
+
+This table is the one statement of the layers: docs/architecture.md explains it, and
+module docstrings do not repeat it (they drifted when they did).
+"""
 
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
 
-SOURCE = Path(__file__).resolve().parents[2] / "src" / "digest"
+REPO = Path(__file__).resolve().parents[2]
+SOURCE = REPO / "src" / "digest"
 
 # module -> layer; a module may import only from strictly lower layers.
 LAYERS = {
     "errors": 0,
+    "folders": 0,
     "urls": 0,
     "dates": 0,
     "text": 0,
@@ -27,7 +34,7 @@ LAYERS = {
     "model": 2,
     "markdown": 3,
     "templates": 3,
-    "fingerprints": 3,
+    "fingerprints": 0,
     "content": 4,
     "site": 4,
     "routes": 4,
@@ -40,7 +47,7 @@ LAYERS = {
     "pages": 6,
     "livereload": 6,
     "scaffold": 6,
-    "quick": 7,
+    "plans": 7,
     "build": 8,
     "serve": 9,
     "cli": 10,
@@ -100,3 +107,21 @@ def test_imports_only_go_down(module: str) -> None:
 def test_pure_stages_touch_no_files(module: str) -> None:
     roots = {name.split(".")[0] for name in _imports(module)}
     assert not roots & IO_MODULES, f"{module} imports {roots & IO_MODULES}"
+
+
+@pytest.mark.parametrize("module", _modules())
+def test_docstrings_leave_the_layers_to_this_table(module: str) -> None:
+    tree = ast.parse((SOURCE / f"{module}.py").read_text(encoding="utf-8"))
+    docstring = ast.get_docstring(tree) or ""
+    assert not re.search(r"\bLayer \d+:", docstring), f"{module} restates its layer"
+
+
+def test_the_architecture_notes_show_this_table() -> None:
+    """docs/architecture.md draws the layers for readers: it must draw these."""
+    text = (REPO / "docs" / "architecture.md").read_text(encoding="utf-8")
+    drawn: dict[str, int] = {}
+    for layer, modules in re.findall(r"^\| (\d+) \| (.+) \|$", text, re.MULTILINE):
+        for name in re.findall(r"`(\w+)`", re.sub(r"\([^)]*\)", "", modules)):
+            drawn[name] = int(layer)
+    entry_points = {"__init__", "__main__"}
+    assert drawn == {name: layer for name, layer in LAYERS.items() if name not in entry_points}

@@ -1,0 +1,191 @@
+"""The cache store on its own: what a save records is what the next build reads back,
+and a damaged or foreign cache is never trusted."""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import closing
+from pathlib import Path
+
+import pytest
+
+from digest.config import Config
+from digest.content import ParsedPost, decode_post
+from digest.errors import ContentError
+from digest.fingerprints import Stat
+from digest.model import Output, Post, Report
+from digest.state import (
+    CacheBroken,
+    Changes,
+    CopyRow,
+    OutputChange,
+    PostChange,
+    Store,
+    recipe_of,
+)
+
+KEY = "key-1"
+STAT: Stat = (10, 1_000, 1_000, 7)
+SOURCE = "content/2024/03-10.md"
+
+
+def _parsed(source: str = SOURCE, body: str = "Day 10.") -> ParsedPost:
+    return decode_post(source, f"---\ntags: [a]\n---\n\n{body}\n".encode(), Config())
+
+
+def _report() -> Report:
+    return Report(
+        written=(),
+        unchanged=0,
+        rendered=(),
+        copied=0,
+        deleted=(),
+        warnings=(),
+        seconds=0.0,
+        posts=1,
+        pages=1,
+        output="public",
+    )
+
+
+@pytest.fixture
+def root(tmp_path: Path) -> Path:
+    return tmp_path / "site"
+
+
+def _open(root: Path, key: str = KEY, *, fresh: bool = False) -> Store:
+    return Store(root, root / "public", key, fresh=fresh)
+
+
+def test_what_is_saved_is_read_back_after_reopening(root: Path) -> None:
+    parsed = _parsed()
+    page = Output(
+        url="/2024/03/10/", path="2024/03/10/index.html", template="post.html",
+        context={"post": parsed.post}, source=SOURCE,
+    )  # fmt: skip
+    warning = ContentError("image without alt text", SOURCE, 3)
+    store = _open(root)
+    store.save(
+        Changes(
+            posts={SOURCE: PostChange(STAT, "hash-1", parsed)},
+            outputs={page.path: OutputChange("fp-1", STAT, frozenset({"top"}), recipe_of(page))},
+            copies={"logo.png": CopyRow(STAT, STAT)},
+            warnings=[warning],
+            frame="frame-1",
+            report=_report(),
+            urls={SOURCE: parsed.post.url},
+        )
+    )
+    store.close()
+
+    store = _open(root)
+    try:
+        row = store.post_rows()[SOURCE]
+        assert (row.stat, row.hash, row.card, row.url) == (
+            STAT, "hash-1", parsed.post.card, parsed.post.url,
+        )  # fmt: skip
+        assert store.parsed_posts([SOURCE])[SOURCE] == parsed
+        assert store.output_rows()[page.path].fingerprint == "fp-1"
+        assert store.output_rows([page.path]).keys() == {page.path}
+        assert store.ids([page.path]) == {page.path: frozenset({"top"})}
+        assert store.copy_rows() == {"logo.png": CopyRow(STAT, STAT)}
+        assert [str(w) for w in store.warnings()] == [str(warning)]
+        assert store.meta("frame") == "frame-1"
+        assert store.meta("urls") == {SOURCE: parsed.post.url}
+        assert store.pages_showing([SOURCE]) == {page.path}
+        assert store.shown_by([page.path]) == {SOURCE}
+    finally:
+        store.close()
+
+
+def test_a_recipe_takes_its_posts_from_the_caller(root: Path) -> None:
+    old, new = _parsed(body="Old."), _parsed(body="New.")
+    page = Output(
+        url="/x/",
+        path="x/index.html",
+        template="post.html",
+        context={"post": old.post},
+        source=SOURCE,
+    )
+    store = _open(root)
+    store.save(Changes(outputs={page.path: OutputChange("fp", STAT, None, recipe_of(page))}))
+    asked: list[str] = []
+
+    def post(source: str) -> Post:
+        asked.append(source)
+        return new.post
+
+    recipe = store.recipes([page.path], post)[page.path]
+    store.close()
+
+    assert recipe.context["post"] == new.post
+    assert asked == [SOURCE]
+
+
+def test_a_touched_post_keeps_what_it_parsed_to(root: Path) -> None:
+    parsed = _parsed()
+    store = _open(root)
+    store.save(Changes(posts={SOURCE: PostChange(STAT, "hash-1", parsed)}))
+    later: Stat = (10, 5_000, 5_000, 7)
+    store.save(Changes(posts={SOURCE: PostChange(later, "hash-1", None)}))
+
+    assert store.post_rows()[SOURCE].stat == later
+    assert store.parsed_posts([SOURCE])[SOURCE] == parsed
+    store.close()
+
+
+def test_removed_posts_and_outputs_are_forgotten(root: Path) -> None:
+    store = _open(root)
+    store.save(
+        Changes(
+            posts={SOURCE: PostChange(STAT, "h", _parsed())},
+            outputs={"a.html": OutputChange("fp", STAT, None, None)},
+        )
+    )
+    store.save(Changes(removed_posts={SOURCE}, removed_outputs={"a.html"}))
+
+    assert store.post_rows() == {}
+    assert store.output_rows() == {}
+    with pytest.raises(CacheBroken):
+        store.parsed_posts([SOURCE])
+    store.close()
+
+
+def test_another_key_or_fresh_starts_empty(root: Path) -> None:
+    store = _open(root)
+    store.save(Changes(frame="frame-1"))
+    store.close()
+
+    for other in (_open(root, "key-2"), _open(root, fresh=True)):
+        assert other.meta("frame") is None
+        other.close()
+
+
+def test_a_damaged_value_is_refused_and_set_aside(root: Path) -> None:
+    store = _open(root)
+    store.save(Changes(warnings=[ContentError("w", SOURCE, 1)]))
+    with closing(sqlite3.connect(store.path)) as other:  # damage on disk, as from a bad sector
+        other.execute("UPDATE warnings SET error = ?", (b"\0" * 40,))
+        other.commit()
+
+    with pytest.raises(CacheBroken) as broken:
+        store.warnings()
+    store.discard(broken.value)
+
+    assert store.warnings() == []
+    assert store.note is not None and "damaged" in store.note
+    assert store.path.with_name(store.path.name + ".damaged").exists()
+    store.close()
+
+
+def test_the_reader_sees_only_a_cache_of_its_key(root: Path) -> None:
+    assert Store.reader(root, root / "public", KEY) is None  # none yet
+    store = _open(root)
+    store.save(Changes(frame="frame-1"))
+    store.close()
+
+    assert Store.reader(root, root / "public", "key-2") is None
+    reader = Store.reader(root, root / "public", KEY)
+    assert reader is not None
+    assert reader.meta("frame") == "frame-1"
+    reader.close()
