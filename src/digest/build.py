@@ -35,6 +35,7 @@ from digest.pages import Fingerprints, render_outputs
 from digest.parallel import WORTH_A_WORKER, Progress, default_jobs, ordered_map, stage
 from digest.quick import quick_build
 from digest.routes import plan
+from digest.search import index_after_build, spared
 from digest.site import assemble
 from digest.state import CACHE_DIR, CacheBroken, Changes, CopyRow, Store, knows_output
 from digest.templates import templates_for
@@ -192,6 +193,10 @@ def build(options: BuildOptions, session: Session | None = None) -> Report:
         except CacheBroken as broken:
             store.discard(broken)  # and build as if there had never been a cache
             report = _build(options, session, inputs, store)
+        # Search (issue 15): the index follows the written output; for the unified tail.
+        report = index_after_build(
+            inputs.config, output, store.meta("urls"), report, later=options.search_later
+        )
         if store.save_problem:
             said = ContentError(store.save_problem, CACHE_DIR, kind="cache")
             report = replace(report, warnings=(*report.warnings, said))
@@ -216,6 +221,7 @@ def _build(options: BuildOptions, session: Session | None, inputs: Inputs, store
         produced.pages,
         produced.copies,
         keep=produced.kept | produced.kept_copies,
+        spare=spared(produced.config),  # search (issue 15): the index is not pruned
     )
     changes = produced.changes
     for path, (fingerprint, _, ids, output) in list(changes.outputs.items()):

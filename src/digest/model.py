@@ -239,6 +239,17 @@ class Output:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class SearchJob:
+    """The search index to make after a build: which pages, into which output folder."""
+
+    output: str
+    paths: tuple[str, ...]
+    """Output paths of the posts and standalone pages, the only pages indexed."""
+    language: str
+    """The site's language (its primary subtag): one index, segmented for Chinese."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Report:
     """What a build did."""
 
@@ -256,3 +267,8 @@ class Report:
     skipped_drafts: int = 0
     skipped_future: int = 0
     next_future: dt.datetime | None = None
+    search: SearchJob | None = None
+    """The index still to make (``digest serve`` makes it in the background); None when it
+    is current, made by this build, or search is off."""
+    indexed: int | None = None
+    """Pages this build put in the search index; None when it made none."""

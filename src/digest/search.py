@@ -1,0 +1,150 @@
+"""Full-text search: a Pagefind index of the posts and standalone pages, beside them.
+
+Layer 6: imports config, errors, model, urls and writer. Pagefind (PyPI
+``pagefind[extended]``, whose binary segments Chinese and Japanese) runs as a child
+process through its Python API. It rebuilds the whole index on every run, so a build asks
+for one only when a post or page output changed, the index is missing, or the last
+indexing did not finish (its mark, ``.digest-search-pending``, is still there).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import tempfile
+from collections.abc import Collection, Mapping
+from dataclasses import replace
+from pathlib import Path
+
+from digest.config import Config
+from digest.errors import OutputError
+from digest.model import Report, SearchJob
+from digest.urls import output_path
+from digest.writer import write_files
+
+SEARCH_FOLDER = "pagefind"
+"""The index and Pagefind's scripts, under the output folder (``/pagefind/``)."""
+PENDING = ".digest-search-pending"
+"""In the output folder from the moment its pages changed until their index is written."""
+_STAGING = ".digest-search-"
+_ENTRY = "pagefind-entry.json"
+_UNUSED = frozenset(
+    f"pagefind-{name}"
+    for name in (
+        "ui.js",
+        "ui.css",
+        "modular-ui.js",
+        "modular-ui.css",
+        "component-ui.js",
+        "component-ui.css",
+        "highlight.js",
+    )
+)
+"""Pagefind's ready-made interfaces: the theme's search page uses its API (pagefind.js)."""
+
+
+def spared(config: Config) -> tuple[str, ...]:
+    """The output folders the build's prune must leave to this module."""
+    return (SEARCH_FOLDER,) if config.search else ()
+
+
+def index_after_build(
+    config: Config, output: Path, urls: Mapping[str, str] | None, report: Report, *, later: bool
+) -> Report:
+    """The build's report, once the index is current; with ``later``, the report names
+    the index still to make (``digest serve`` makes it after the new pages are up)."""
+    job = search_job(config, output, urls, (*report.written, *report.deleted))
+    if job is None:
+        return report
+    if later:
+        return replace(report, search=job)
+    return replace(report, indexed=make_index(job))
+
+
+def search_job(
+    config: Config,
+    output: Path,
+    urls: Mapping[str, str] | None,
+    changed: Collection[str],
+) -> SearchJob | None:
+    """The index to make after a build that wrote or removed ``changed`` output paths;
+    None when search is off or the index on disk is current.
+
+    From here until ``make_index`` finishes, the output carries the PENDING mark, so a
+    build after an interrupted indexing makes the index again.
+    """
+    if not config.search:
+        _remove(output / PENDING)
+        return None
+    paths = tuple(sorted(output_path(url) for url in (urls or {}).values()))
+    indexed = set(paths)
+    touched = any(path in indexed or path.endswith(".html") for path in changed)
+    current = (output / SEARCH_FOLDER / _ENTRY).is_file() and not (output / PENDING).exists()
+    if current and not touched and urls is not None:
+        return None
+    (output / PENDING).touch()
+    return SearchJob(
+        output=str(output), paths=paths, language=config.language.lower().split("-")[0]
+    )
+
+
+def make_index(job: SearchJob) -> int:
+    """Index the job's pages into ``<output>/pagefind/``; returns how many were indexed.
+
+    Pagefind reads a folder of links to just the posts and pages (not the listings) and
+    writes its bundle into a folder beside it; the writer then puts the bundle in place,
+    all or nothing, leaving unchanged files untouched. Raises OutputError.
+    """
+    output = Path(job.output)
+    for leftover in output.glob(f"{_STAGING}*"):
+        shutil.rmtree(leftover, ignore_errors=True)  # from an indexing that was killed
+    staging = Path(tempfile.mkdtemp(dir=output, prefix=_STAGING))
+    try:
+        pages, bundle = staging / "pages", staging / "bundle"
+        for path in job.paths:
+            _link(output / path, pages / path)
+        try:
+            count = asyncio.run(_pagefind(pages, bundle, job.language))
+        except Exception as error:  # Pagefind raises plain Exception
+            raise OutputError(
+                f"search index failed: {error}", str(output / SEARCH_FOLDER)
+            ) from error
+        files = {
+            file.relative_to(bundle).as_posix(): file
+            for file in sorted(bundle.rglob("*"))
+            if file.is_file() and file.name not in _UNUSED
+        }
+        write_files(output / SEARCH_FOLDER, {}, files, mark=False)
+        _remove(output / PENDING)
+        return count
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _link(source: Path, target: Path) -> None:
+    """A second name for an output page (a copy where hard links are not allowed)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, target)
+    except FileNotFoundError:
+        return
+    except OSError:
+        shutil.copyfile(source, target)
+
+
+async def _pagefind(pages: Path, bundle: Path, language: str) -> int:
+    # Imported here: the binary is found and started only by a build that indexes.
+    from pagefind.index import IndexConfig, PagefindIndex
+
+    # One index in the site's language, so a page in another language is still found
+    # from the search page (Pagefind would otherwise split the index by <html lang>).
+    # Leaving the block writes the bundle (and only then: not after an error).
+    config: IndexConfig = {"force_language": language, "output_path": str(bundle)}
+    async with PagefindIndex(config=config) as index:
+        added = await index.add_directory(str(pages))
+    return int(added["page_count"])
+
+
+def _remove(path: Path) -> None:
+    path.unlink(missing_ok=True)
