@@ -35,7 +35,7 @@ from digest.pages import Fingerprints, render_outputs
 from digest.parallel import WORTH_A_WORKER, Progress, default_jobs, ordered_map, stage
 from digest.quick import quick_build
 from digest.routes import plan
-from digest.search import index_after_build, spared
+from digest.search import index_after_build, searchable, spared
 from digest.site import assemble
 from digest.state import CACHE_DIR, CacheBroken, Changes, CopyRow, Store, knows_output
 from digest.templates import templates_for
@@ -194,9 +194,7 @@ def build(options: BuildOptions, session: Session | None = None) -> Report:
             store.discard(broken)  # and build as if there had never been a cache
             report = _build(options, session, inputs, store)
         # Search (issue 15): the index follows the written output; for the unified tail.
-        report = index_after_build(
-            inputs.config, output, store.meta("urls"), report, later=options.search_later
-        )
+        report = index_after_build(inputs.config, output, report, later=options.search_later)
         if store.save_problem:
             said = ContentError(store.save_problem, CACHE_DIR, kind="cache")
             report = replace(report, warnings=(*report.warnings, said))
@@ -247,6 +245,7 @@ def _build(options: BuildOptions, session: Session | None, inputs: Inputs, store
         skipped_drafts=site.skipped_drafts,
         skipped_future=site.skipped_future,
         next_future=site.next_future,
+        searchable=searchable(site),  # search (issue 15): what the index holds
     )
     # What the next build may repeat: not what was said about this build's cache.
     changes.report = replace(report, warnings=tuple(problems))

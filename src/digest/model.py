@@ -267,6 +267,8 @@ class Report:
     skipped_drafts: int = 0
     skipped_future: int = 0
     next_future: dt.datetime | None = None
+    searchable: tuple[str, ...] = ()
+    """Output paths of the posts and standalone pages: what the search index holds."""
     search: SearchJob | None = None
     """The index still to make (``digest serve`` makes it in the background); None when it
     is current, made by this build, or search is off."""

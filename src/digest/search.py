@@ -10,16 +10,16 @@ indexing did not finish (its mark, ``.digest-search-pending``, is still there).
 from __future__ import annotations
 
 import asyncio
-import os
 import shutil
 import tempfile
-from collections.abc import Collection, Mapping
+from collections.abc import Collection
+from contextlib import suppress
 from dataclasses import replace
 from pathlib import Path
 
 from digest.config import Config
 from digest.errors import OutputError
-from digest.model import Report, SearchJob
+from digest.model import Report, SearchJob, Site
 from digest.urls import output_path
 from digest.writer import write_files
 
@@ -49,12 +49,15 @@ def spared(config: Config) -> tuple[str, ...]:
     return (SEARCH_FOLDER,) if config.search else ()
 
 
-def index_after_build(
-    config: Config, output: Path, urls: Mapping[str, str] | None, report: Report, *, later: bool
-) -> Report:
+def searchable(site: Site) -> tuple[str, ...]:
+    """Output paths of the pages search finds: posts and standalone pages, not listings."""
+    return tuple(sorted(output_path(post.url) for post in (*site.posts, *site.pages)))
+
+
+def index_after_build(config: Config, output: Path, report: Report, *, later: bool) -> Report:
     """The build's report, once the index is current; with ``later``, the report names
     the index still to make (``digest serve`` makes it after the new pages are up)."""
-    job = search_job(config, output, urls, (*report.written, *report.deleted))
+    job = search_job(config, output, report.searchable, report.written, report.deleted)
     if job is None:
         return report
     if later:
@@ -65,11 +68,13 @@ def index_after_build(
 def search_job(
     config: Config,
     output: Path,
-    urls: Mapping[str, str] | None,
-    changed: Collection[str],
+    paths: Collection[str],
+    written: Collection[str],
+    deleted: Collection[str],
 ) -> SearchJob | None:
-    """The index to make after a build that wrote or removed ``changed`` output paths;
-    None when search is off or the index on disk is current.
+    """The index of ``paths`` to make after a build that wrote and deleted these output
+    paths; None when search is off or the index on disk is current (no post or page was
+    written, and no page removed: a removed post is no longer among ``paths``).
 
     From here until ``make_index`` finishes, the output carries the PENDING mark, so a
     build after an interrupted indexing makes the index again.
@@ -77,22 +82,25 @@ def search_job(
     if not config.search:
         _remove(output / PENDING)
         return None
-    paths = tuple(sorted(output_path(url) for url in (urls or {}).values()))
     indexed = set(paths)
-    touched = any(path in indexed or path.endswith(".html") for path in changed)
+    touched = any(path in indexed for path in written) or any(
+        path.endswith(".html") for path in deleted
+    )
     current = (output / SEARCH_FOLDER / _ENTRY).is_file() and not (output / PENDING).exists()
-    if current and not touched and urls is not None:
+    if current and not touched:
         return None
     (output / PENDING).touch()
     return SearchJob(
-        output=str(output), paths=paths, language=config.language.lower().split("-")[0]
+        output=str(output),
+        paths=tuple(sorted(paths)),
+        language=config.language.lower().split("-")[0],
     )
 
 
 def make_index(job: SearchJob) -> int:
     """Index the job's pages into ``<output>/pagefind/``; returns how many were indexed.
 
-    Pagefind reads a folder of links to just the posts and pages (not the listings) and
+    Pagefind reads a folder of copies of just the posts and pages (not the listings) and
     writes its bundle into a folder beside it; the writer then puts the bundle in place,
     all or nothing, leaving unchanged files untouched. Raises OutputError.
     """
@@ -103,7 +111,7 @@ def make_index(job: SearchJob) -> int:
     try:
         pages, bundle = staging / "pages", staging / "bundle"
         for path in job.paths:
-            _link(output / path, pages / path)
+            _copy(output / path, pages / path)
         try:
             count = asyncio.run(_pagefind(pages, bundle, job.language))
         except Exception as error:  # Pagefind raises plain Exception
@@ -122,14 +130,11 @@ def make_index(job: SearchJob) -> int:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _link(source: Path, target: Path) -> None:
-    """A second name for an output page (a copy where hard links are not allowed)."""
+def _copy(source: Path, target: Path) -> None:
+    """A copy of an output page. Not a hard link: a new link changes the page's ctime,
+    and the next build would take the page for one changed by hand."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        os.link(source, target)
-    except FileNotFoundError:
-        return
-    except OSError:
+    with suppress(FileNotFoundError):
         shutil.copyfile(source, target)
 
 
