@@ -247,6 +247,8 @@ class SearchJob:
     """Output paths of the posts and standalone pages, the only pages indexed."""
     language: str
     """The site's language (its primary subtag): one index, segmented for Chinese."""
+    token: str
+    """Written into the output's pending mark: only this job's end removes it."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

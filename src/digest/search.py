@@ -10,6 +10,7 @@ indexing did not finish (its mark, ``.digest-search-pending``, is still there).
 from __future__ import annotations
 
 import asyncio
+import os
 import shutil
 import tempfile
 from collections.abc import Collection
@@ -89,11 +90,13 @@ def search_job(
     current = (output / SEARCH_FOLDER / _ENTRY).is_file() and not (output / PENDING).exists()
     if current and not touched:
         return None
-    (output / PENDING).touch()
+    token = os.urandom(8).hex()
+    (output / PENDING).write_text(token, encoding="utf-8")
     return SearchJob(
         output=str(output),
         paths=tuple(sorted(paths)),
         language=config.language.lower().split("-")[0],
+        token=token,
     )
 
 
@@ -124,7 +127,9 @@ def make_index(job: SearchJob) -> int:
             if file.is_file() and file.name not in _UNUSED
         }
         write_files(output / SEARCH_FOLDER, {}, files, mark=False)
-        _remove(output / PENDING)
+        with suppress(OSError):
+            if (output / PENDING).read_text(encoding="utf-8") == job.token:
+                _remove(output / PENDING)  # else a later build's job is waiting
         return count
     finally:
         shutil.rmtree(staging, ignore_errors=True)

@@ -17,7 +17,7 @@ from urllib.parse import quote
 import pytest
 
 from tests.browser.chromium import CHROMIUM, FLAGS
-from tests.conftest import PINNED_ENV
+from tests.conftest import PINNED_ENV, Preview
 
 try:
     from playwright.sync_api import Browser, Page, expect, sync_playwright
@@ -130,4 +130,22 @@ def test_without_javascript_the_search_page_says_so(served: str, browser: Browse
     expect(page.locator("main")).to_contain_text("搜索需要 JavaScript")
     page.get_by_role("link", name="归档").last.click()
     expect(page).to_have_url(f"{served}archive/")
+    context.close()
+
+
+def test_under_serve_a_new_post_is_found_once_its_index_is_made(
+    preview: Preview, browser: Browser
+) -> None:
+    context = browser.new_context()
+    page = context.new_page()
+    page.goto(f"http://127.0.0.1:{preview.port}/search/?q=weekend")
+    expect(page.get_by_role("status")).to_have_text("No results.", timeout=WAIT_MS)
+
+    preview.write("content/2024-02-20-new.md", "---\ntitle: Reading\n---\n\nA weekend read.\n")
+
+    # The open search page hears that the index is current and searches again.
+    results = page.locator("#search-results a")
+    expect(results).to_have_count(1, timeout=WAIT_MS)
+    expect(results).to_have_attribute("href", "/2024/02/20/new/")
+    expect(page.locator("#search-stale")).to_be_hidden()
     context.close()
