@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Collection
@@ -103,20 +104,19 @@ def search_job(
 def make_index(job: SearchJob) -> int:
     """Index the job's pages into ``<output>/pagefind/``; returns how many were indexed.
 
-    Pagefind reads a folder of copies of just the posts and pages (not the listings) and
-    writes its bundle into a folder beside it; the writer then puts the bundle in place,
-    all or nothing, leaving unchanged files untouched. Raises OutputError.
+    Pagefind reads the posts and pages where they are (never the listings, which have
+    no ``data-pagefind-body`` either) and writes its bundle into a folder beside them;
+    the writer then puts the bundle in place, all or nothing, leaving unchanged files
+    untouched. Raises OutputError.
     """
     output = Path(job.output)
     for leftover in output.glob(f"{_STAGING}*"):
         shutil.rmtree(leftover, ignore_errors=True)  # from an indexing that was killed
     staging = Path(tempfile.mkdtemp(dir=output, prefix=_STAGING))
     try:
-        pages, bundle = staging / "pages", staging / "bundle"
-        for path in job.paths:
-            _copy(output / path, pages / path)
+        bundle = staging / "bundle"
         try:
-            count = asyncio.run(_pagefind(pages, bundle, job.language))
+            count = asyncio.run(_pagefind(output, _glob(job.paths), bundle, job.language))
         except Exception as error:  # Pagefind raises plain Exception
             raise OutputError(
                 f"search index failed: {error}", str(output / SEARCH_FOLDER)
@@ -135,24 +135,37 @@ def make_index(job: SearchJob) -> int:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _copy(source: Path, target: Path) -> None:
-    """A copy of an output page. Not a hard link: a new link changes the page's ctime,
-    and the next build would take the page for one changed by hand."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with suppress(FileNotFoundError):
-        shutil.copyfile(source, target)
+_PLAIN = re.compile(r"[\w/.~-]+")
+"""Output paths a glob names as they are (Pagefind's globs cannot escape every sign)."""
+_NOTHING = ".digest-nothing.html"
+"""A name no output has: a site without posts gets an empty index."""
 
 
-async def _pagefind(pages: Path, bundle: Path, language: str) -> int:
+def _glob(paths: Collection[str]) -> str:
+    """The files Pagefind reads: the pages named, else (a name with signs a glob would
+    read as pattern) every page, of which it indexes those with ``data-pagefind-body``."""
+    if not paths:
+        return _NOTHING
+    if all(_PLAIN.fullmatch(path) for path in paths):
+        return "{" + ",".join(paths) + "}"
+    return "**/*.html"
+
+
+async def _pagefind(site: Path, glob: str, bundle: Path, language: str) -> int:
     # Imported here: the binary is found and started only by a build that indexes.
     from pagefind.index import IndexConfig, PagefindIndex
 
     # One index in the site's language, so a page in another language is still found
     # from the search page (Pagefind would otherwise split the index by <html lang>).
     # Leaving the block writes the bundle (and only then: not after an error).
-    config: IndexConfig = {"force_language": language, "output_path": str(bundle)}
+    config: IndexConfig = {
+        "force_language": language,
+        "output_path": str(bundle),
+        # The "#" after each heading and the table of contents repeat what is there.
+        "exclude_selectors": [".heading-anchor", ".toc"],
+    }
     async with PagefindIndex(config=config) as index:
-        added = await index.add_directory(str(pages))
+        added = await index.add_directory(str(site), glob=glob)
     return int(added["page_count"])
 
 

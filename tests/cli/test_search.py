@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from digest.model import SearchJob
+from digest.search import make_index
 from tests.conftest import SiteFolder
 
 CONFIG = 'title = "测试日报"\nlanguage = "zh-CN"\ntimezone = "Asia/Shanghai"\n'
@@ -161,3 +163,26 @@ def test_index_under_a_sub_path(site: SiteFolder) -> None:
     page = site.read("public/search/index.html")
     assert 'data-bundle="/news/pagefind/" data-base="/news/"' in page
     assert 'action="/news/search/"' in site.read("public/index.html")
+
+
+def test_pages_whose_names_a_glob_cannot_say_are_indexed_too(tmp_path: Path) -> None:
+    # Pagefind is told which files to read with a glob; a name with glob signs in it
+    # makes it read every page instead, and keep those with data-pagefind-body.
+    output = tmp_path / "out"
+    body = '<html lang="zh"><body><article data-pagefind-body><h1>{}</h1><p>{}</p></article>'
+    for path, title in (("a(b)[1]/index.html", "括号"), ("plain/index.html", "普通")):
+        (output / path).parent.mkdir(parents=True)
+        (output / path).write_text(body.format(title, "谷歌发布"), encoding="utf-8")
+    (output / "list/index.html").parent.mkdir(parents=True)
+    (output / "list/index.html").write_text("<html><body><p>谷歌发布</p>", encoding="utf-8")
+    job = SearchJob(
+        output=str(output),
+        paths=("a(b)[1]/index.html", "plain/index.html"),
+        language="zh",
+        token="t",
+    )
+
+    make_index(job)
+
+    entry = json.loads((output / "pagefind/pagefind-entry.json").read_text(encoding="utf-8"))
+    assert entry["languages"]["zh"]["page_count"] == 2
