@@ -35,7 +35,7 @@ from digest.pages import Fingerprints, render_outputs
 from digest.parallel import WORTH_A_WORKER, Progress, default_jobs, ordered_map, stage
 from digest.quick import quick_build
 from digest.routes import plan
-from digest.search import index_after_build, searchable, spared
+from digest.search import index_after_build, search_language, searchable, spared
 from digest.site import assemble
 from digest.state import CACHE_DIR, CacheBroken, Changes, CopyRow, Store, knows_output
 from digest.templates import templates_for
@@ -246,6 +246,7 @@ def _build(options: BuildOptions, session: Session | None, inputs: Inputs, store
         skipped_future=site.skipped_future,
         next_future=site.next_future,
         searchable=searchable(site),  # search (issue 15): what the index holds
+        search_language=search_language(site),
     )
     # What the next build may repeat: not what was said about this build's cache.
     changes.report = replace(report, warnings=tuple(problems))

@@ -52,7 +52,7 @@ LABELS: dict[str, dict[str, str]] = {
             " Every post is listed in the archive."
         ),
         "search_stale": "The search index is being updated; results may miss the latest edits.",
-        "search_found": "{count} results",
+        "search_found": "{count} found",
         "search_none": "No results.",
     },
     "zh": {

@@ -246,7 +246,7 @@ class SearchJob:
     paths: tuple[str, ...]
     """Output paths of the posts and standalone pages, the only pages indexed."""
     language: str
-    """The site's language (its primary subtag): one index, segmented for Chinese."""
+    """The index's language (a primary subtag such as ``zh``): one index for the site."""
     token: str
     """Written into the output's pending mark: only this job's end removes it."""
 
@@ -271,6 +271,8 @@ class Report:
     next_future: dt.datetime | None = None
     searchable: tuple[str, ...] = ()
     """Output paths of the posts and standalone pages: what the search index holds."""
+    search_language: str = ""
+    """The search index's language (``search.search_language``)."""
     search: SearchJob | None = None
     """The index still to make (``digest serve`` makes it in the background); None when it
     is current, made by this build, or search is off."""

@@ -56,10 +56,31 @@ def searchable(site: Site) -> tuple[str, ...]:
     return tuple(sorted(output_path(post.url) for post in (*site.posts, *site.pages)))
 
 
+SEGMENTED = ("zh", "ja")
+"""Languages whose words Pagefind's extended binary finds in text without spaces."""
+
+
+def search_language(site: Site) -> str:
+    """The index's language: the site's, or Chinese (Japanese) when a post or page says it
+    is written in one, since only an index in such a language finds its words; English
+    words are found in it too (by their letters, without English stemming)."""
+    own = _primary(site.config.language)
+    if own in SEGMENTED:
+        return own
+    languages = {_primary(post.language) for post in (*site.posts, *site.pages)}
+    return next((language for language in SEGMENTED if language in languages), own)
+
+
+def _primary(tag: str) -> str:
+    return tag.lower().replace("_", "-").split("-")[0]
+
+
 def index_after_build(config: Config, output: Path, report: Report, *, later: bool) -> Report:
     """The build's report, once the index is current; with ``later``, the report names
     the index still to make (``digest serve`` makes it after the new pages are up)."""
-    job = search_job(config, output, report.searchable, report.written, report.deleted)
+    job = search_job(
+        config, output, report.searchable, report.search_language, report.written, report.deleted
+    )
     if job is None:
         return report
     if later:
@@ -71,6 +92,7 @@ def search_job(
     config: Config,
     output: Path,
     paths: Collection[str],
+    language: str,
     written: Collection[str],
     deleted: Collection[str],
 ) -> SearchJob | None:
@@ -96,7 +118,7 @@ def search_job(
     return SearchJob(
         output=str(output),
         paths=tuple(sorted(paths)),
-        language=config.language.lower().split("-")[0],
+        language=language or _primary(config.language),
         token=token,
     )
 

@@ -17,7 +17,7 @@ from urllib.parse import quote
 import pytest
 
 from tests.browser.chromium import CHROMIUM, FLAGS
-from tests.conftest import PINNED_ENV, Preview
+from tests.conftest import PINNED_ENV, Preview, SiteFolder
 
 try:
     from playwright.sync_api import Browser, Page, expect, sync_playwright
@@ -149,3 +149,29 @@ def test_under_serve_a_new_post_is_found_once_its_index_is_made(
     expect(results).to_have_attribute("href", "/2024/02/20/new/")
     expect(page.locator("#search-stale")).to_be_hidden()
     context.close()
+
+
+def test_an_english_site_finds_the_words_of_its_chinese_posts(
+    tmp_path: Path, browser: Browser
+) -> None:
+    site = SiteFolder(tmp_path / "site")
+    site.write("digest.toml", 'title = "Daily"\nlanguage = "en"\n')
+    site.write(
+        "content/2024-02-19.md", "---\ntitle: 中文\nlang: zh-CN\n---\n\n今天谷歌发布了模型。\n"
+    )
+    site.write("content/2024-02-20.md", "---\ntitle: English\n---\n\nHello, weekend readers.\n")
+    assert site.digest("build").code == 0
+    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(site.root / "public"))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    context = browser.new_context()
+    page = context.new_page()
+    try:
+        for word, post in (("谷歌", "/2024/02/19/"), ("readers", "/2024/02/20/")):
+            page.goto(f"http://127.0.0.1:{server.server_address[1]}/search/?q={quote(word)}")
+            expect(page.get_by_role("status")).to_have_text("1 found", timeout=WAIT_MS)
+            expect(page.locator("#search-results a")).to_have_attribute("href", post)
+    finally:
+        context.close()
+        server.shutdown()
+        server.server_close()
