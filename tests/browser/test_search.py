@@ -85,7 +85,8 @@ def _result_links(page: Page) -> list[str]:
 
 def test_chinese_word_in_the_header_box_finds_its_post(served: str, page: Page) -> None:
     page.goto(served)
-    box = page.get_by_role("searchbox", name="搜索本站")
+    expect(page.get_by_role("banner").get_by_role("search")).to_have_count(1)  # a landmark
+    box = page.get_by_role("searchbox", name="搜索本站")  # labelled
     box.fill("谷歌")
     box.press("Enter")
 
