@@ -219,7 +219,8 @@ def _build(options: BuildOptions, session: Session | None, inputs: Inputs, store
         produced.pages,
         produced.copies,
         keep=produced.kept | produced.kept_copies,
-        spare=spared(produced.config),  # search (issue 15): the index is not pruned
+        # Search (issue 15): the index's folder is not pruned, and no page or file goes there.
+        spare=spared(produced.config, [*produced.pages, *produced.kept, *inputs.copies]),
     )
     changes = produced.changes
     for path, (fingerprint, _, ids, output) in list(changes.outputs.items()):

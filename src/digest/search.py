@@ -14,13 +14,13 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from contextlib import suppress
 from dataclasses import replace
 from pathlib import Path
 
 from digest.config import Config
-from digest.errors import OutputError
+from digest.errors import BuildFailed, OutputError
 from digest.model import Report, SearchJob, Site
 from digest.urls import output_path
 from digest.writer import write_files
@@ -46,9 +46,24 @@ _UNUSED = frozenset(
 """Pagefind's ready-made interfaces: the theme's search page uses its API (pagefind.js)."""
 
 
-def spared(config: Config) -> tuple[str, ...]:
-    """The output folders the build's prune must leave to this module."""
-    return (SEARCH_FOLDER,) if config.search else ()
+def spared(config: Config, produced: Iterable[str]) -> tuple[str, ...]:
+    """The output folders the build's prune must leave to this module; BuildFailed when
+    the site's own pages or files (``produced`` output paths) would go there."""
+    if not config.search:
+        return ()
+    clashes = sorted(path for path in produced if path.startswith(f"{SEARCH_FOLDER}/"))
+    if clashes:
+        raise BuildFailed(
+            [
+                OutputError(
+                    f"{SEARCH_FOLDER}/ is the search index's folder: nothing else can go there",
+                    path,
+                    hint="move the file, or set search = false",
+                )
+                for path in clashes
+            ]
+        )
+    return (SEARCH_FOLDER,)
 
 
 def searchable(site: Site) -> tuple[str, ...]:

@@ -186,3 +186,17 @@ def test_pages_whose_names_a_glob_cannot_say_are_indexed_too(tmp_path: Path) -> 
 
     entry = json.loads((output / "pagefind/pagefind-entry.json").read_text(encoding="utf-8"))
     assert entry["languages"]["zh"]["page_count"] == 2
+
+
+def test_the_site_own_files_cannot_go_into_the_index_folder(site: SiteFolder) -> None:
+    _site(site).write("static/pagefind/custom.js", "// mine\n")
+
+    run = site.digest("build")
+
+    assert run.code == 1
+    assert "pagefind/custom.js: pagefind/ is the search index's folder" in run.stderr
+    assert "set search = false" in run.stderr
+    assert not (site.root / "public").exists()  # nothing written
+    site.write("digest.toml", CONFIG + "search = false\n")
+    assert site.digest("build").code == 0
+    assert site.read("public/pagefind/custom.js") == "// mine\n"
