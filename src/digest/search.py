@@ -156,7 +156,9 @@ def make_index(job: SearchJob) -> int:
             count = asyncio.run(_pagefind(output, _glob(job.paths), bundle, job.language))
         except Exception as error:  # Pagefind raises plain Exception
             raise OutputError(
-                f"search index failed: {error}", str(output / SEARCH_FOLDER)
+                f"search index failed: {error}",
+                str(output / SEARCH_FOLDER),
+                hint="search = false in the config builds without it",
             ) from error
         files = {
             file.relative_to(bundle).as_posix(): file

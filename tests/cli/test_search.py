@@ -200,3 +200,20 @@ def test_the_site_own_files_cannot_go_into_the_index_folder(site: SiteFolder) ->
     site.write("digest.toml", CONFIG + "search = false\n")
     assert site.digest("build").code == 0
     assert site.read("public/pagefind/custom.js") == "// mine\n"
+
+
+def test_a_failed_indexing_is_said_and_made_by_the_next_build(
+    site: SiteFolder, tmp_path: Path
+) -> None:
+    missing = {"PAGEFIND_BINARY_PATH": str(tmp_path / "no-pagefind")}  # read by pagefind
+
+    run = _site(site).digest("build", env=missing)
+
+    assert run.code == 1
+    assert "public/pagefind: search index failed:" in run.stderr
+    assert "search = false in the config builds without it" in run.stderr
+    assert "Traceback" not in run.stderr
+    assert (site.root / "public/2024/02/19/index.html").is_file()  # the pages are written
+    run = site.digest("build")
+    assert run.code == 0, run.stderr
+    assert "search: indexed 3 pages" in run.stdout  # nothing else changed, yet it is made
