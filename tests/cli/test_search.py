@@ -54,6 +54,7 @@ def test_a_build_indexes_posts_and_pages_but_not_listings(site: SiteFolder) -> N
     assert "data-pagefind-body" not in home
     assert "data-pagefind-body" in site.read("public/2024/02/19/index.html")
     assert not list((site.root / "public").glob(".digest-search*"))
+    assert sorted(p.name for p in (site.root / "public/pagefind").glob(".*")) == []  # no marks
 
 
 def test_no_post_changed_no_index_made(site: SiteFolder) -> None:
