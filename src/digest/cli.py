@@ -303,6 +303,8 @@ def _build(args: argparse.Namespace) -> int:
         left_out.append(f"{_count(report.skipped_future, 'future post')} (next due {due})")
     if left_out:
         print(f"left out {' and '.join(left_out)}; --drafts / --future include them")
+    if report.indexed is not None:
+        print(f"search: indexed {_count(report.indexed, 'page')} (posts and standalone pages)")
     print(
         f"built {_count(report.posts, 'post')} into {_count(report.pages, 'page')} "
         f"({len(report.rendered)} rendered): {len(report.written)} files written, "

@@ -48,6 +48,8 @@ class Config:
     """Pattern for dates shown to readers and for titles of untitled posts; empty: by language."""
     ignore_warnings: tuple[str, ...] = ()
     """Kinds of warnings (``errors.WARNING_KINDS``) not reported, not even under strict."""
+    search: bool = True
+    """Full-text search: a Pagefind index of posts and pages, a search box and ``/search/``."""
     labels: tuple[tuple[str, str], ...] = ()
     """The site's own words for the theme's labels (``[labels]``), by label name."""
 

@@ -45,6 +45,9 @@ class BuildOptions:
     """Treat warnings (broken links, missing alt text, …) as errors; also config ``strict``."""
     clean: bool = False
     """Ignore what ``.digest-cache/`` remembers: parse and render everything again."""
+    search_later: bool = False
+    """Leave the search index to the caller (``digest serve`` makes it in the background
+    after the new pages are up); the report's ``search`` says what to index."""
 
 
 Memory = dict[str, tuple[str, ParsedPost]]

@@ -45,6 +45,15 @@ LABELS: dict[str, dict[str, str]] = {
         "tag_feeds_text": "Every tag has its own RSS feed too, linked from the tag's page.",
         "years": "Years",
         "cover": "Cover image",
+        "search": "Search",
+        "search_label": "Search the site",
+        "search_no_js": (
+            "Search needs JavaScript, which is off in this browser."
+            " Every post is listed in the archive."
+        ),
+        "search_stale": "The search index is being updated; results may miss the latest edits.",
+        "search_found": "{count} found",
+        "search_none": "No results.",
     },
     "zh": {
         "home": "首页",
@@ -81,6 +90,12 @@ LABELS: dict[str, dict[str, str]] = {
         "tag_feeds_text": "每个标签也有自己的 RSS 订阅源，链接在标签页上。",
         "years": "年份",
         "cover": "封面图",
+        "search": "搜索",
+        "search_label": "搜索本站",
+        "search_no_js": "搜索需要 JavaScript，而这个浏览器关闭了它。所有文章都列在归档里。",
+        "search_stale": "搜索索引正在更新，结果可能还没有最新的修改。",
+        "search_found": "找到 {count} 条结果",
+        "search_none": "没有找到结果。",
     },
 }
 

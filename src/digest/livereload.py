@@ -73,6 +73,10 @@ class Signal:
     css_only: bool = False
     building: threading.Event = field(default_factory=threading.Event)
     changed: threading.Condition = field(default_factory=threading.Condition)
+    search: str = ""
+    """The search index: "indexing" while it is made after a build, then "current"; ""
+    without search. Sent as its own event, so it never reloads a page."""
+    search_changes: int = 0
 
     def start_build(self) -> None:
         self.building.set()
@@ -97,6 +101,15 @@ class Signal:
             self.css_only = css_only and not self.problems
             self.building.clear()
             self.changed.notify_all()
+
+    def set_search(self, state: str) -> None:
+        with self.changed:
+            self.search = state
+            self.search_changes += 1
+            self.changed.notify_all()
+
+    def search_message(self) -> str:
+        return json.dumps({"state": self.search})
 
     def message(self) -> str:
         return json.dumps(
@@ -272,7 +285,8 @@ class PreviewHandler(BaseHTTPRequestHandler):
             data = self._reread(data)
         tag = (
             f'<script src="{SCRIPT_PATH}" data-version="{version}" '
-            f'data-state="{_escape(signal.message())}"></script>'
+            f'data-state="{_escape(signal.message())}" '
+            f'data-search="{_escape(signal.search)}"></script>'
         ).encode()
         at = data.rfind(b"</body>")
         data = data[:at] + tag + data[at:] if at >= 0 else data + tag
@@ -348,29 +362,43 @@ class PreviewHandler(BaseHTTPRequestHandler):
         self.end_headers()
         self.close_connection = True
         seen = -1
+        seen_search = 0  # a site without search never hears of it
         try:
             while not self.server.stopping.is_set():
-                message, version = self._next_state(seen)
+                message, version, search, searched = self._next_state(seen, seen_search)
                 if self.server.stopping.is_set():
                     break
+                said = b""
                 if version != seen:
-                    self.wfile.write(f"data: {message}\n\n".encode())
+                    said += f"data: {message}\n\n".encode()
                     seen = version
-                else:
-                    self.wfile.write(b": keep-alive\n\n")
+                if searched != seen_search:
+                    said += f"event: search\ndata: {search}\n\n".encode()
+                    seen_search = searched
+                self.wfile.write(said or b": keep-alive\n\n")
                 self.wfile.flush()
         except (BrokenPipeError, ConnectionResetError, TimeoutError):
             return
 
-    def _next_state(self, seen: int) -> tuple[str, int]:
-        """Wait until the version differs from ``seen`` (or a keep-alive is due)."""
+    def _next_state(self, seen: int, seen_search: int) -> tuple[str, int, str, int]:
+        """Wait until the version or the search state differs from what was sent (or a
+        keep-alive is due)."""
         signal = self.server.signal
         with signal.changed:
             signal.changed.wait_for(
-                lambda: signal.version != seen or self.server.stopping.is_set(),
+                lambda: (
+                    signal.version != seen
+                    or signal.search_changes != seen_search
+                    or self.server.stopping.is_set()
+                ),
                 timeout=IDLE_SECONDS,
             )
-            return signal.message(), signal.version
+            return (
+                signal.message(),
+                signal.version,
+                signal.search_message(),
+                signal.search_changes,
+            )
 
 
 def _same_address(written: str, local: str) -> bool:
@@ -517,11 +545,20 @@ RELOAD_SCRIPT = r"""
     if (state.css) { swapStyles(); return; }
     refresh();
   }
+  // The search index is made after the pages: a search page tells its reader (the
+  // theme's listens for "digest:search"; <html data-digest-search> has the state).
+  function searchState(state) {
+    if (document.documentElement.dataset.digestSearch === state) return;
+    document.documentElement.dataset.digestSearch = state;
+    document.dispatchEvent(new CustomEvent("digest:search", { detail: state }));
+  }
   const first = JSON.parse(me.dataset.state);
   let warned = first.warnings;
   overlay(first.problems);
   panel(warned);
+  if (me.dataset.search) document.documentElement.dataset.digestSearch = me.dataset.search;
   const events = new EventSource("/__digest/events");
   events.onmessage = (event) => apply(JSON.parse(event.data));
+  events.addEventListener("search", (event) => searchState(JSON.parse(event.data).state));
 })();
 """

@@ -239,6 +239,19 @@ class Output:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class SearchJob:
+    """The search index to make after a build: which pages, into which output folder."""
+
+    output: str
+    paths: tuple[str, ...]
+    """Output paths of the posts and standalone pages, the only pages indexed."""
+    language: str
+    """The index's language (a primary subtag such as ``zh``): one index for the site."""
+    token: str
+    """Written into the output's pending mark: only this job's end removes it."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Report:
     """What a build did."""
 
@@ -256,3 +269,12 @@ class Report:
     skipped_drafts: int = 0
     skipped_future: int = 0
     next_future: dt.datetime | None = None
+    searchable: tuple[str, ...] = ()
+    """Output paths of the posts and standalone pages: what the search index holds."""
+    search_language: str = ""
+    """The search index's language (``search.search_language``)."""
+    search: SearchJob | None = None
+    """The index still to make (``digest serve`` makes it in the background); None when it
+    is current, made by this build, or search is off."""
+    indexed: int | None = None
+    """Pages this build put in the search index; None when it made none."""

@@ -43,6 +43,7 @@ from digest.inputs import (
 from digest.model import Output, Post, Report
 from digest.parallel import WORTH_A_WORKER, Progress, default_jobs, ordered_map, stage
 from digest.routes import plan
+from digest.search import search_language, searchable
 from digest.site import assemble, link_markdown_files
 from digest.state import CopyRow, OutputRow, PostChange, PostRow, Store
 from digest.writer import leftovers
@@ -58,6 +59,9 @@ class Summary:
     skipped_drafts: int = 0
     skipped_future: int = 0
     next_future: datetime | None = None
+    searchable: tuple[str, ...] = ()
+    """Output paths of the posts and standalone pages: what the search index holds."""
+    search_language: str = ""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -164,6 +168,8 @@ def full_plan(
             skipped_drafts=site.skipped_drafts,
             skipped_future=site.skipped_future,
             next_future=site.next_future,
+            searchable=searchable(site),
+            search_language=search_language(site),
         ),
     )
 
@@ -256,6 +262,8 @@ def quick_plan(
             skipped_drafts=last.skipped_drafts,
             skipped_future=last.skipped_future,
             next_future=last.next_future,
+            searchable=last.searchable,
+            search_language=last.search_language,
         ),
     )
 

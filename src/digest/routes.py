@@ -16,6 +16,7 @@ from digest.urls import output_path, page_url
 
 NOT_FOUND_URL = "/404.html"
 FEEDS_URL = "/feeds/"
+SEARCH_URL = "/search/"
 
 
 CUSTOM_CSS = "assets/custom.css"
@@ -34,6 +35,7 @@ def plan(site: Site, copies: Collection[str] = ()) -> list[Output]:
         _timeline_page(site, nav),
         *_tag_pages(site, nav),
         _page(FEEDS_URL, "feeds.html", "feeds page", nav, {}),
+        *([_page(SEARCH_URL, "search.html", "search page", nav, {})] if site.config.search else []),
         _page(NOT_FOUND_URL, "404.html", "404", nav, {}),
     ]
     outputs = [*pages, *_feeds(site), *_crawler_files(pages)]
@@ -211,7 +213,9 @@ def _feeds(site: Site) -> Iterator[Output]:
 
 
 def _crawler_files(pages: Sequence[Output]) -> Iterator[Output]:
-    entries = tuple((page.url, page.lastmod) for page in pages if page.url != NOT_FOUND_URL)
+    # The search page shows nothing until asked: no page for a crawler.
+    unlisted = (NOT_FOUND_URL, SEARCH_URL)
+    entries = tuple((page.url, page.lastmod) for page in pages if page.url not in unlisted)
     yield Output(
         url="/sitemap.xml",
         path="sitemap.xml",

@@ -1,9 +1,10 @@
 """``digest serve``: build into a folder of its own, serve it, rebuild on every save.
 
 The watcher only notes that something changed; one loop waits for a quiet moment, runs
-the same ``build()`` as ``digest build``, and bumps the signal that open pages follow. A
-failed build keeps the last good pages and shows its problems over them; so does a build
-that fails by a bug of ours: the preview keeps serving either way.
+the same ``build()`` as ``digest build``, and bumps the signal that open pages follow; the
+search index is made after that, in the background. A failed build keeps the last good
+pages and shows its problems over them; so does a build that fails by a bug of ours: the
+preview keeps serving either way.
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ from digest.errors import (
 )
 from digest.folders import CACHE_DIR, SERVE_DIR
 from digest.livereload import PreviewServer, Signal
+from digest.model import SearchJob
+from digest.search import make_index
 
 QUIET_SECONDS = 0.05
 WATCHED = ("content", "templates", "static")
@@ -134,7 +137,10 @@ def serve(options: ServeOptions, say: Callable[[str], None] = print) -> int:
     host, port = str(server.server_address[0]), int(server.server_address[1])
     shown_host = f"[{host}]" if ":" in host else host
     address = f"http://{shown_host}:{port}/"
-    build_options = replace(options.build, root=root, output=output, base_url=address)
+    build_options = replace(
+        options.build, root=root, output=output, base_url=address, search_later=True
+    )
+    indexer = _Indexer(signal, say, options.debug)
 
     def rebuild(changed: set[str]) -> None:
         signal.start_build()
@@ -164,6 +170,8 @@ def serve(options: ServeOptions, say: Callable[[str], None] = print) -> int:
         signal.finish_build(
             problems, css_only=css_only, changed=wrote or not changed, warnings=new_warnings
         )
+        if not problems and report.search is not None:
+            indexer.submit(report.search)  # after the pages are up: a build never waits
         stamp = time.strftime("%H:%M:%S")
         if problems:
             say(f"{stamp} {what}: build failed in {took:.2f} s; the last good pages stay up")
@@ -187,6 +195,7 @@ def serve(options: ServeOptions, say: Callable[[str], None] = print) -> int:
     serving = threading.Thread(target=server.serve_forever, daemon=True)
     try:
         changes.watch(observer)
+        indexer.start()
         rebuild(set())
         serving.start()
         observer.start()
@@ -205,6 +214,7 @@ def serve(options: ServeOptions, say: Callable[[str], None] = print) -> int:
         pass
     finally:
         stop.set()
+        indexer.stop()
         if observer.is_alive():
             observer.stop()
             observer.join(timeout=1)
@@ -212,6 +222,61 @@ def serve(options: ServeOptions, say: Callable[[str], None] = print) -> int:
             server.shutdown()  # waits for serve_forever, so only when it runs
         server.server_close()
     return 0
+
+
+class _Indexer:
+    """Makes the search index after a build, in a thread of its own, one at a time (the
+    newest build's only, when builds came faster), and tells open pages its state."""
+
+    def __init__(self, signal: Signal, say: Callable[[str], None], debug: bool) -> None:
+        self.signal = signal
+        self.say = say
+        self.debug = debug
+        self.lock = threading.Lock()
+        self.job: SearchJob | None = None
+        self.wake = threading.Event()
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.wake.set()
+        if self.thread.is_alive():
+            self.thread.join(timeout=5)
+
+    def submit(self, job: SearchJob) -> None:
+        with self.lock:
+            self.job = job
+            self.signal.set_search("indexing")
+        self.wake.set()
+
+    def _run(self) -> None:
+        while not self.stopping.is_set():
+            self.wake.wait()
+            with self.lock:
+                job, self.job = self.job, None
+                self.wake.clear()
+            if job is None or self.stopping.is_set():
+                continue
+            started = time.perf_counter()
+            try:
+                count = make_index(job)
+            except DigestError as error:
+                said = f"search index failed: {error}"
+            except Exception as error:  # noqa: BLE001 - a bug must not end the preview
+                if self.debug:
+                    traceback.print_exc()
+                said = f"search index failed: internal error: {type(error).__name__}: {error}"
+            else:
+                took = time.perf_counter() - started
+                said = f"search: indexed {count} pages in {took:.2f} s"
+            self.say(f"{time.strftime('%H:%M:%S')} {said}")
+            with self.lock:
+                if self.job is None:
+                    self.signal.set_search("current")
 
 
 def _open_browser(address: str, say: Callable[[str], None]) -> None:

@@ -106,24 +106,31 @@ def write_files(
     keep: Collection[str] = (),
     *,
     prune: bool = True,
+    spare: Collection[str] = (),
+    mark: bool = True,
 ) -> WriteResult:
     """Make ``output`` hold exactly ``pages``, ``copies`` and ``keep`` (plus its dotfiles).
 
     ``keep`` names files already right on disk (the caller knows from its cache). A file
     whose bytes are already right is not touched either, so its mtime stays and
-    sync-based deploys upload only what changed. Without ``prune``, other files stay.
+    sync-based deploys upload only what changed. Without ``prune``, other files stay;
+    so do the files in the top-level folders named in ``spare`` (written by another
+    stage, such as the search index). Without ``mark``, no ``.digest`` mark is added
+    (a folder inside an output that has one).
 
     Raises BuildFailed (every obstacle, before anything is written) or OutputError (a
     write failed; the previous files are back in place).
     """
     plan = _plan(output, pages, copies)
-    doomed, emptied = _doomed(output, set(pages) | set(copies) | set(keep)) if prune else ([], [])
+    produced = set(pages) | set(copies) | set(keep)
+    doomed, emptied = _doomed(output, produced, frozenset(spare)) if prune else ([], [])
     if prune:  # the walk removed what a killed build left: so goes the note it was killed
         with suppress(FileNotFoundError):
             os.unlink(f"{output}/{WRITING}")
-    if plan.changes or doomed or not os.path.exists(f"{output}/{MARK}"):
+    unmarked = mark and not os.path.exists(f"{output}/{MARK}")
+    if plan.changes or doomed or unmarked:
         with signals_held():
-            _Transaction(output, plan, doomed).run()
+            _Transaction(output, plan, doomed, mark=mark).run()
         for folder in emptied:
             with suppress(OSError):
                 os.rmdir(folder)
@@ -214,8 +221,9 @@ def _same_bytes(target: str, size: int, data: bytes | Path) -> bool:
 class _Transaction:
     """Writes a plan and removes the doomed files, or (on any failure) none of it."""
 
-    def __init__(self, output: Path, plan: _Plan, doomed: list[str]) -> None:
+    def __init__(self, output: Path, plan: _Plan, doomed: list[str], *, mark: bool) -> None:
         self.output = output
+        self.mark = mark
         self.plan = plan
         self.doomed = doomed
         self.current = str(output)
@@ -234,7 +242,7 @@ class _Transaction:
         try:
             self._ensure_folder(str(self.output))
             self._create(f"{self.output}/{WRITING}", b"")
-            if not os.path.exists(f"{self.output}/{MARK}"):
+            if self.mark and not os.path.exists(f"{self.output}/{MARK}"):
                 self._create(f"{self.output}/{MARK}", MARK_TEXT.encode())
             for relative, data in self.plan.changes:
                 target = self.current = f"{self.output}/{relative}"
@@ -343,11 +351,13 @@ def _stat(path: str) -> tuple[int, int, int, int]:
     return status.st_size, status.st_mtime_ns, status.st_ctime_ns, status.st_ino
 
 
-def _doomed(output: Path, keep: set[str]) -> tuple[list[str], list[str]]:
+def _doomed(
+    output: Path, keep: set[str], spare: frozenset[str] = frozenset()
+) -> tuple[list[str], list[str]]:
     """Files under ``output`` this build did not produce, and the folders they leave empty.
 
     Dotfiles stay, except digest's own temporary files, which a killed build may have
-    left: those go at once.
+    left: those go at once. The top-level folders in ``spare`` are not looked into.
     """
     doomed: list[str] = []
     emptied: list[str] = []
@@ -366,6 +376,8 @@ def _doomed(output: Path, keep: set[str]) -> tuple[list[str], list[str]]:
                             os.unlink(entry.path)
                     else:
                         empty = False
+                elif relative in spare and entry.is_dir(follow_symlinks=False):
+                    empty = False
                 elif entry.is_dir(follow_symlinks=False):
                     if visit(entry.path, f"{relative}/"):
                         emptied.append(entry.path)

@@ -134,7 +134,9 @@ def test_sitemap_lists_every_public_page_and_robots_points_to_it(feed_site: Site
         for url in root.findall("s:url", namespace)
     }
     pages = sorted((feed_site.root / "public").rglob("index.html"))
-    assert len(entries) == len(pages)
+    search_page = feed_site.root / "public/search/index.html"  # empty until asked: unlisted
+    assert search_page in pages
+    assert len(entries) == len(pages) - 1
     assert entries["https://example.org/news/2024/02/19/"] == "2024-02-19T08:30:00+08:00"
     assert entries["https://example.org/news/"] == "2024-02-19T08:30:00+08:00"
     assert "https://example.org/news/404.html" not in entries

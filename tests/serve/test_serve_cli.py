@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import signal
 import socket
@@ -30,6 +31,27 @@ def test_a_saved_edit_reaches_the_page(preview: Preview) -> None:
 
     assert events.next() == {"version": 2, "problems": [], "warnings": [], "css": False}
     assert "改过的文字。" in preview.get("/2024/02/19/")
+    events.close()
+
+
+def test_the_search_index_follows_each_build_without_holding_it_up(preview: Preview) -> None:
+    events = Events(preview.port)
+    events.next()
+    while events.next("search")["state"] != "current":
+        pass  # the first build's index
+
+    preview.write("content/2024-02-20-new.md", "---\ntitle: 新的一篇\n---\n\n谷歌正文。\n")
+
+    seen = [events.any()]
+    while seen[-1] != ("search", {"state": "current"}):
+        seen.append(events.any())
+    # The new pages are announced first; the index is made after, and said when current.
+    assert seen[0] == ("message", {"version": 2, "problems": [], "warnings": [], "css": False})
+    assert ("search", {"state": "indexing"}) in seen
+    assert "新的一篇" in preview.get("/")
+    entry = json.loads(preview.get("/pagefind/pagefind-entry.json"))
+    assert entry["languages"]["en"]["page_count"] == 2  # the site's language
+    assert 'data-search="current"' in preview.get("/search/")
     events.close()
 
 

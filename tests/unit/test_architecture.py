@@ -47,6 +47,7 @@ LAYERS = {
     "pages": 6,
     "livereload": 6,
     "scaffold": 6,
+    "search": 6,
     "plans": 7,
     "build": 8,
     "serve": 9,
