@@ -22,7 +22,7 @@ from tests.conftest import SiteFolder
 REPO = Path(__file__).resolve().parents[2]
 AXE = REPO / "tests" / "tools" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 PAGES = ["/", "/page/2/", "/2024/03/01/", "/2024/02/19/", "/2024/", "/archive/", "/tags/"]
-PAGES += ["/feeds/", "/404.html"]
+PAGES += ["/feeds/", "/about/", "/search/?q=模型", "/404.html"]
 
 try:
     from playwright.sync_api import Browser, sync_playwright

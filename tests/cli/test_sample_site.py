@@ -83,3 +83,14 @@ def test_sample_site_uses_every_feature(sample_output: Path) -> None:
     assert "<table>" in (sample_output / "2024/02/16/index.html").read_text(encoding="utf-8")
     assert (sample_output / "tags/机器人/index.html").is_file()
     assert (sample_output / "2024/03/02/index.html").is_file()  # the draft, built with --drafts
+
+
+def test_the_sample_site_shows_items_a_cover_an_about_page_and_search(sample_output: Path) -> None:
+    home = (sample_output / "index.html").read_text(encoding="utf-8")
+    assert 'href="/2024/03/01/#1-claude-3-系列即将发布的传闻"' in home  # an item, linked
+    assert 'href="/about/">关于</a>' in home
+    assert 'action="/search/"' in home
+    post = (sample_output / "2024/03/01/index.html").read_text(encoding="utf-8")
+    assert "context-window.svg" in post  # the cover named in the front matter
+    assert "关于 AI 日报" in (sample_output / "about/index.html").read_text(encoding="utf-8")
+    assert (sample_output / "pagefind" / "pagefind.js").is_file()
