@@ -4,34 +4,15 @@ glance on a desktop, and no page is wider than a phone."""
 from __future__ import annotations
 
 import functools
-import os
 import threading
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 from benchmarks.corpus import write_corpus
+from playwright.sync_api import Browser, Route
 
-from tests.browser.chromium import CHROMIUM, FLAGS
 from tests.conftest import SiteFolder
-
-try:
-    from playwright.sync_api import Browser, Route, sync_playwright
-except ImportError:  # pragma: no cover - only without the test extras
-    sync_playwright = None  # type: ignore[assignment]  # the tests skip when it is None
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if sync_playwright is None or not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail("playwright and /usr/bin/chromium are required in CI")
-        pytest.skip("needs PyPI playwright and Debian chromium (apt-get install chromium)")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield launched
-        launched.close()
 
 
 @pytest.fixture(scope="module")

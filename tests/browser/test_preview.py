@@ -2,40 +2,22 @@
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.chromium import CHROMIUM, FLAGS
 from tests.conftest import Events, Preview
 
 WAIT_MS = 15_000
 REPO = Path(__file__).resolve().parents[2]
 
-try:
-    from playwright.sync_api import Page, expect, sync_playwright
-except ImportError:  # pragma: no cover - only without the test extras
-    sync_playwright = None  # type: ignore[assignment]  # the tests skip when it is None
-
-
-@pytest.fixture(scope="module")
-def browser_page_factory() -> Iterator[object]:
-    if sync_playwright is None or not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail("playwright and /usr/bin/chromium are required in CI")
-        pytest.skip("needs PyPI playwright and Debian chromium (apt-get install chromium)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield browser
-        browser.close()
-
 
 @pytest.fixture
-def page(browser_page_factory: object) -> Iterator[Page]:
-    context = browser_page_factory.new_context()  # type: ignore[attr-defined]
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context()
     tab = context.new_page()
     yield tab
     context.close()
@@ -153,8 +135,8 @@ def test_scroll_position_survives_a_reload(preview: Preview, page: Page) -> None
     page.wait_for_function("window.scrollY > 1400", timeout=WAIT_MS)
 
 
-def test_pages_work_without_javascript(preview: Preview, browser_page_factory: object) -> None:
-    context = browser_page_factory.new_context(java_script_enabled=False)  # type: ignore[attr-defined]
+def test_pages_work_without_javascript(preview: Preview, browser: Browser) -> None:
+    context = browser.new_context(java_script_enabled=False)
     tab = context.new_page()
     tab.goto(_url(preview, "/"))
     tab.get_by_role("link", name="第一期").click()

@@ -15,31 +15,14 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from playwright.sync_api import Browser, Page, expect
 
-from tests.browser.chromium import CHROMIUM, FLAGS
 from tests.conftest import PINNED_ENV, Preview, SiteFolder
-
-try:
-    from playwright.sync_api import Browser, Page, expect, sync_playwright
-except ImportError:  # pragma: no cover - only without the test extras
-    sync_playwright = None  # type: ignore[assignment]  # the tests skip when it is None
 
 REPO = Path(__file__).resolve().parents[2]
 WAIT_MS = 15_000
 GEMINI_POST = "2024/02/15/"
 READING_LIST = "2024/02/19/reading-list/"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if sync_playwright is None or not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail("playwright and /usr/bin/chromium are required in CI")
-        pytest.skip("needs PyPI playwright and Debian chromium (apt-get install chromium)")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield launched
-        launched.close()
 
 
 def _build(output: Path, *args: str) -> None:

@@ -1,0 +1,28 @@
+"""The one headless Chromium the browser tests share (Debian's, driven by Playwright)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.browser.chromium import CHROMIUM, FLAGS
+
+try:
+    from playwright.sync_api import Browser, sync_playwright
+except ImportError:  # pragma: no cover - only without the test extras
+    sync_playwright = None  # type: ignore[assignment]  # the tests skip when it is None
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if sync_playwright is None or not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail("playwright and /usr/bin/chromium are required in CI")
+        pytest.skip("needs PyPI playwright and Debian chromium (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        yield launched
+        launched.close()
