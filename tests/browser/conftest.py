@@ -16,8 +16,11 @@ except ImportError:  # pragma: no cover - only without the test extras
     sync_playwright = None  # type: ignore[assignment]  # the tests skip when it is None
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    """Started once per test module and stopped after it: Playwright's sync API keeps an
+    event loop running while it is open, and in-process builds of later tests need none
+    (Pagefind's Python API runs one of its own)."""
     if sync_playwright is None or not Path(CHROMIUM).exists():
         if os.environ.get("CI"):
             pytest.fail("playwright and /usr/bin/chromium are required in CI")
