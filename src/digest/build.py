@@ -42,7 +42,7 @@ from digest.state import (
     knows_output,
 )
 from digest.templates import templates_for
-from digest.writer import claim_output, write_files
+from digest.writer import Staged, Staging, claim_output, write_files
 
 __all__ = ["BuildOptions", "Produced", "Session", "build", "current_time", "produce"]
 
@@ -74,7 +74,7 @@ class Produced:
         return self.plan.summary
 
     @property
-    def pages(self) -> dict[str, bytes]:
+    def pages(self) -> dict[str, bytes | Staged]:
         return {path: rendered.data for path, rendered in self.rendered.items()}
 
     @property
@@ -110,13 +110,17 @@ def build(options: BuildOptions, session: Session | None = None) -> Report:
     ours = (root / CACHE_DIR).resolve()
     claim_output(output, lambda: output.is_relative_to(ours) or knows_output(root, output))
     store = Store(root, output, inputs.key, fresh=options.clean)
+    staging = Staging.open(output)  # rendered pages wait here, on disk, until written
     try:
         try:
-            produced = _produce(options, session, inputs, store)  # posts → plan → render → check
+            # posts → plan → render → check
+            produced = _produce(options, session, inputs, store, staging)
         except CacheBroken as broken:
             store.discard(broken)  # and build as if there had never been a cache
-            produced = _produce(options, session, inputs, store)
-        report = _finish(produced, inputs, store, session)  # strict → write → record
+            produced = _produce(options, session, inputs, store, staging)
+        report = _finish(produced, inputs, store, session, staging)  # strict → write → record
+        if staging is not None:
+            staging.close()  # before the search index reads the folder
         # The search index follows the written output (or, under serve, is left to it).
         report = index_after_build(inputs.config, output, report, later=options.search_later)
         if store.save_problem:
@@ -124,31 +128,39 @@ def build(options: BuildOptions, session: Session | None = None) -> Report:
             report = replace(report, warnings=(*report.warnings, said))
         return replace(report, seconds=time.perf_counter() - started)
     finally:
+        if staging is not None:
+            staging.close()
         store.close()
 
 
 def _produce(
-    options: BuildOptions, session: Session | None, inputs: Inputs, store: Store
+    options: BuildOptions,
+    session: Session | None,
+    inputs: Inputs,
+    store: Store,
+    staging: Staging | None,
 ) -> Produced:
     """The quick plan when it holds, else the full one; rendered and checked."""
     if not options.clean:
         quick = quick_plan(options, inputs, store, session)
         if quick is not None:
             try:
-                return _render_and_check(options, quick, store)
+                return _render_and_check(options, quick, store, staging)
             except NotQuick:
                 pass
-    return _render_and_check(options, full_plan(options, inputs, store, session), store)
+    return _render_and_check(options, full_plan(options, inputs, store, session), store, staging)
 
 
-def _render_and_check(options: BuildOptions, plan: Plan, store: Store | None) -> Produced:
+def _render_and_check(
+    options: BuildOptions, plan: Plan, store: Store | None, staging: Staging | None = None
+) -> Produced:
     """Render the outputs of ``plan`` that are not current, then check every link.
 
     Links are checked after rendering: a #fragment needs the element ids of the page it
     points at, known only once that page is made.
     """
     config, output = plan.config, plan.output
-    made, new = _render_stale(options, plan)
+    made, new = _render_stale(options, plan, staging)
     new_ids = {path: r.ids for path, r in made.items() if r.ids is not None}
     if plan.same_ids and store is not None and store.ids(new_ids) != new_ids:
         raise NotQuick  # #fragment links elsewhere may break or heal: check everything
@@ -176,9 +188,10 @@ def _render_and_check(options: BuildOptions, plan: Plan, store: Store | None) ->
 
 
 def _render_stale(
-    options: BuildOptions, plan: Plan
+    options: BuildOptions, plan: Plan, staging: Staging | None
 ) -> tuple[dict[str, RenderedOutput], dict[str, str]]:
-    """The outputs of ``plan`` that are not current, rendered, and their fingerprints."""
+    """The outputs of ``plan`` that are not current, rendered (into ``staging`` when
+    given, else kept in memory), and their fingerprints."""
     if not plan.outputs:
         return {}, {}  # nothing to fingerprint: the templates need not even be loaded
     fingerprints = Fingerprints(templates_for(options.root, plan.config))
@@ -189,11 +202,18 @@ def _render_stale(
         if not output_is_current(plan.output, o.path, new[o.path], plan.known_outputs.get(o.path))
     ]
     progress = stage(options.progress, "rendering")
-    made = render_outputs(fingerprints, stale, plan.config, plan.jobs, progress)
+    put = None if staging is None else staging.put
+    made = render_outputs(fingerprints, stale, plan.config, plan.jobs, progress, put)
     return made, {path: new[path] for path in made}
 
 
-def _finish(produced: Produced, inputs: Inputs, store: Store, session: Session | None) -> Report:
+def _finish(
+    produced: Produced,
+    inputs: Inputs,
+    store: Store,
+    session: Session | None,
+    staging: Staging | None,
+) -> Report:
     """Strict → write → record: the tail of every build, whatever made its plan.
 
     What needs the whole finished build goes here, once. (Which warnings count, by the
@@ -207,6 +227,8 @@ def _finish(produced: Produced, inputs: Inputs, store: Store, session: Session |
     plan, pages = produced.plan, produced.pages
     # The search index's folder is not pruned, and no page or file of the site goes there.
     spare = spared(plan.config, [*pages, *produced.keep, *produced.copies])
+    if staging is not None:
+        spare = (*spare, staging.name)
     result = write_files(
         plan.output, pages, produced.copies, keep=produced.keep, prune=plan.prune, spare=spare
     )

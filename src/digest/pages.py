@@ -7,7 +7,7 @@ where a post counts by its card unless the template reads post bodies.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, cast
@@ -22,6 +22,7 @@ from digest.parallel import Progress, ordered_map
 from digest.routes import FEED_TEMPLATES
 from digest.state import Recipe, recipe_of
 from digest.templates import Templates
+from digest.writer import Staged
 
 BUILTIN = "builtin:"
 
@@ -109,10 +110,11 @@ class Fingerprints:
 
 @dataclass(frozen=True, slots=True)
 class RenderedOutput:
-    """An output made: its bytes, the element ids of an HTML page, and for a page that
-    shows whole posts the recipe to make it again (both made in the worker process)."""
+    """An output made: its bytes (or where they are staged), the element ids of an HTML
+    page, and for a page that shows whole posts the recipe to make it again (all made in
+    the worker process)."""
 
-    data: bytes
+    data: bytes | Staged
     ids: frozenset[str] | None
     recipe: Recipe | None
 
@@ -123,8 +125,13 @@ def render_outputs(
     config: Config,
     jobs: int,
     progress: Progress | None = None,
+    stage: Callable[[int, str, bytes], Staged] | None = None,
 ) -> dict[str, RenderedOutput]:
-    """Every output made, by path; BuildFailed lists each distinct template error once."""
+    """Every output made, by path; BuildFailed lists each distinct template error once.
+
+    With ``stage``, each output's bytes are handed to it (with the output's number and
+    path) where they were made, and only where they went comes back.
+    """
     templates = fingerprints.templates
 
     def render(index: int) -> RenderedOutput | DigestError:
@@ -138,7 +145,13 @@ def render_outputs(
                 return error
         ids = element_ids(data) if output.path.endswith(".html") else None
         whole = fingerprints.shows_whole_posts(output.template)
-        return RenderedOutput(data, ids, recipe_of(output) if whole else None)
+        recipe = recipe_of(output) if whole else None
+        if stage is None:
+            return RenderedOutput(data, ids, recipe)
+        try:
+            return RenderedOutput(stage(index, output.path, data), ids, recipe)
+        except DigestError as error:
+            return error
 
     results = ordered_map(render, len(outputs), jobs, progress)
     # One broken template fails many pages the same way: report it once.

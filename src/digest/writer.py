@@ -11,6 +11,7 @@ rules for this module).
 from __future__ import annotations
 
 import os
+import shutil
 import stat
 import tempfile
 from collections.abc import Callable, Collection, Mapping
@@ -32,7 +33,90 @@ WRITING = ".digest-writing"
 """Present while files are being moved into place; left behind only by a killed build."""
 NAME_MAX_BYTES = 255
 _OURS = (".tmp", ".old")
-"""Suffixes of digest's own short-lived files (``.digest-….tmp`` and ``.digest-….old``)."""
+"""Suffixes of digest's own short-lived files (``.digest-….tmp`` and ``.digest-….old``)
+and folders (``.digest-staging-….tmp``)."""
+STAGING = ".digest-staging-"
+
+
+@dataclass(frozen=True, slots=True)
+class Staged:
+    """A rendered page waiting in the build's staging folder (``Staging.put``)."""
+
+    path: str
+    size: int
+
+
+class Staging:
+    """Where render workers put finished pages until the build writes them.
+
+    A big site's pages do not fit in memory all at once (200 MB at 10,000 posts), and
+    pickling them back from the workers costs as much again; so each page goes to a file
+    here as soon as it is rendered, and ``write_files`` moves it into place (or, if the
+    build stops first, ``close`` removes them all). The folder sits inside the output
+    folder, on its file system, so a page moves with a link instead of a copy.
+    """
+
+    def __init__(self, output: str, folder: str, made: list[str]) -> None:
+        self.output = output
+        self.folder = folder
+        self.name = os.path.basename(folder)
+        self._made = made
+
+    @classmethod
+    def open(cls, output: Path) -> Staging | None:
+        """A staging folder in ``output`` (made if missing); None where none can be made:
+        the build then keeps its pages in memory, and the writer says what is wrong."""
+        made: list[str] = []
+        folder = str(output)
+        while not os.path.isdir(folder) and folder != os.path.dirname(folder):
+            made.append(folder)
+            folder = os.path.dirname(folder)
+        try:
+            for path in reversed(made):
+                os.mkdir(path)
+            staged = tempfile.mkdtemp(dir=output, prefix=STAGING, suffix=".tmp")
+        except OSError:
+            _remove_folders(made)
+            return None
+        return cls(str(output), staged, made)
+
+    def put(self, number: int, relative: str, data: bytes) -> Staged:
+        """Stage the bytes of the page numbered ``number`` (unique in this staging) that
+        goes to ``relative`` in the output; OutputError if they cannot be written."""
+        path = f"{self.folder}/{number}"
+        try:
+            handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+            with os.fdopen(handle, "wb") as stream:
+                os.fchmod(stream.fileno(), 0o644)
+                stream.write(data)
+        except OSError as error:
+            raise OutputError(
+                f"cannot write: {error.strerror or error}; the previous output is back",
+                _shown(f"{self.output}/{relative}"),
+            ) from error
+        return Staged(path, len(data))
+
+    def close(self) -> None:
+        """Remove what is still staged, and the folders made for it that stayed empty."""
+        shutil.rmtree(self.folder, ignore_errors=True)
+        _remove_folders(self._made)
+        self._made = []
+
+
+def _remove_folders(made: list[str]) -> None:
+    """Remove the folders ``made`` (deepest first) as long as they are empty."""
+    for folder in made:
+        try:
+            os.rmdir(folder)
+        except OSError:
+            return
+
+
+def staged_bytes(data: bytes | Staged) -> bytes:
+    if isinstance(data, Staged):
+        with open(data.path, "rb") as stream:
+            return stream.read()
+    return data
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,13 +179,20 @@ def claim_output(output: Path, known: Callable[[], bool]) -> None:
 
 
 def leftovers(output: Path) -> bool:
-    """Whether a build writing into ``output`` was killed before it finished."""
-    return os.path.exists(f"{output}/{WRITING}")
+    """Whether a build writing into ``output`` was killed before it finished (while
+    moving files into place, or while staging the pages it rendered)."""
+    if os.path.exists(f"{output}/{WRITING}"):
+        return True
+    try:
+        with os.scandir(output) as entries:
+            return any(entry.name.startswith(STAGING) for entry in entries)
+    except OSError:
+        return False
 
 
 def write_files(
     output: Path,
-    pages: Mapping[str, bytes],
+    pages: Mapping[str, bytes | Staged],
     copies: Mapping[str, Path],
     keep: Collection[str] = (),
     *,
@@ -111,7 +202,8 @@ def write_files(
 ) -> WriteResult:
     """Make ``output`` hold exactly ``pages``, ``copies`` and ``keep`` (plus its dotfiles).
 
-    ``keep`` names files already right on disk (the caller knows from its cache). A file
+    ``pages`` are bytes, or pages staged (``Staging``) by this build: those are moved
+    into place. ``keep`` names files already right on disk (the caller knows from its cache). A file
     whose bytes are already right is not touched either, so its mtime stays and
     sync-based deploys upload only what changed. Without ``prune``, other files stay;
     so do the files in the top-level folders named in ``spare`` (written by another
@@ -147,18 +239,21 @@ class _Plan:
     __slots__ = ("changes", "new")
 
     def __init__(self) -> None:
-        self.changes: list[tuple[str, bytes | Path]] = []
+        self.changes: list[tuple[str, bytes | Staged | Path]] = []
         """(output path, its bytes or the file to copy) of every file to write, in order."""
         self.new: set[str] = set()
         """The output paths among ``changes`` that have no file yet."""
 
 
-def _plan(output: Path, pages: Mapping[str, bytes], copies: Mapping[str, Path]) -> _Plan:
+def _plan(output: Path, pages: Mapping[str, bytes | Staged], copies: Mapping[str, Path]) -> _Plan:
     """What to write, after checking that every file can go where it must."""
     plan = _Plan()
     problems: list[DigestError] = []
     folders: dict[str, OutputError | bool] = {"": _folder_state(str(output))}
-    items: list[tuple[str, bytes | Path]] = [*sorted(pages.items()), *sorted(copies.items())]
+    items: list[tuple[str, bytes | Staged | Path]] = [
+        *sorted(pages.items()),
+        *sorted(copies.items()),
+    ]
     for relative, data in items:
         target = f"{output}/{relative}"
         parts = relative.split("/")
@@ -207,11 +302,15 @@ def _folder_state(path: str) -> OutputError | bool:
     return True
 
 
-def _same_bytes(target: str, size: int, data: bytes | Path) -> bool:
+def _same_bytes(target: str, size: int, data: bytes | Staged | Path) -> bool:
     if isinstance(data, Path):
         if data.stat().st_size != size:
             return False
         data = data.read_bytes()
+    elif isinstance(data, Staged):
+        if data.size != size:
+            return False
+        data = staged_bytes(data)
     if len(data) != size:
         return False
     with open(target, "rb") as stream:
@@ -247,8 +346,11 @@ class _Transaction:
             for relative, data in self.plan.changes:
                 target = self.current = f"{self.output}/{relative}"
                 self._ensure_folder(os.path.dirname(target))
-                content = data.read_bytes() if isinstance(data, Path) else data
-                if relative in self.plan.new and self._create(target, content):
+                new = relative in self.plan.new
+                if new and isinstance(data, Staged) and self._link(data.path, target):
+                    continue
+                content = data.read_bytes() if isinstance(data, Path) else staged_bytes(data)
+                if new and self._create(target, content):
                     continue
                 self.staged.append((self._temporary(target, content), target))
             for temporary, target in self.staged:
@@ -297,6 +399,17 @@ class _Transaction:
         with os.fdopen(handle, "wb") as stream:
             os.fchmod(stream.fileno(), 0o644)
             stream.write(data)
+        return True
+
+    def _link(self, staged: str, target: str) -> bool:
+        """Move a staged page to where no file is yet; False if one appeared meanwhile,
+        or the file system has no hard links (the caller then writes it)."""
+        try:
+            os.link(staged, target)
+        except OSError:
+            return False
+        self.made_files.add(target)
+        os.unlink(staged)
         return True
 
     def _temporary(self, target: str, data: bytes) -> str:
@@ -371,9 +484,14 @@ def _doomed(
             for entry in sorted(entries, key=lambda e: e.name):
                 relative = f"{prefix}{entry.name}"
                 if entry.name.startswith("."):
-                    if entry.name.startswith(".digest-") and entry.name.endswith(_OURS):
-                        with suppress(OSError):
-                            os.unlink(entry.path)
+                    if relative in spare:
+                        empty = False
+                    elif entry.name.startswith(".digest-") and entry.name.endswith(_OURS):
+                        if entry.is_dir(follow_symlinks=False):
+                            shutil.rmtree(entry.path, ignore_errors=True)
+                        else:
+                            with suppress(OSError):
+                                os.unlink(entry.path)
                     else:
                         empty = False
                 elif relative in spare and entry.is_dir(follow_symlinks=False):

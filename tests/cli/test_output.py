@@ -108,15 +108,10 @@ def _limit_file_size() -> None:
     resource.setrlimit(resource.RLIMIT_FSIZE, (64_000, 64_000))
 
 
-def test_a_failure_while_writing_leaves_the_previous_site(built_site: SiteFolder) -> None:
-    built_site.write("content/2024-02-19.md", "---\ntitle: 第一期，改过\n---\n\n改过。\n")
-    built_site.write("content/2024-02-20-second.md", "---\ntitle: Second\n---\n\nChanged.\n")
-    built_site.write("content/2024-02-21.md", "---\ntitle: 大\n---\n\n" + "很长的一段。" * 6000)
-    before = built_site.snapshot()
-
-    done = subprocess.run(
+def _build_with_a_file_size_limit(site: SiteFolder) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
         [sys.executable, "-m", "digest", "build"],
-        cwd=built_site.root,
+        cwd=site.root,
         env={**os.environ, **PINNED_ENV, "PYTHONDONTWRITEBYTECODE": "1"},
         preexec_fn=_limit_file_size,
         capture_output=True,
@@ -125,14 +120,53 @@ def test_a_failure_while_writing_leaves_the_previous_site(built_site: SiteFolder
         check=False,
     )
 
+
+def _no_leftovers(site: SiteFolder) -> None:
+    assert not list((site.root / "public").rglob(".digest-*[!k]"))  # .digest (the mark) stays
+
+
+def test_a_failure_while_writing_leaves_the_previous_site(built_site: SiteFolder) -> None:
+    # Rendered pages are staged first, then moved into place with the copied files; a copy
+    # too big to write fails after some pages have moved: those moves are undone.
+    built_site.write("content/2024-02-19.md", "---\ntitle: 第一期，改过\n---\n\n改过。\n")
+    built_site.write("content/2024-02-20-second.md", "---\ntitle: Second\n---\n\nChanged.\n")
+    built_site.write("content/2024-02-22.md", "---\ntitle: 新的\n---\n\n新的一期。\n")
+    (built_site.root / "static").mkdir(exist_ok=True)
+    (built_site.root / "static/video.bin").write_bytes(os.urandom(100_000))
+    before = built_site.snapshot()
+
+    done = _build_with_a_file_size_limit(built_site)
+
     assert done.returncode == 1
-    first, last = done.stderr.splitlines()
-    assert first == (
+    assert done.stderr.splitlines() == [
+        "public/video.bin: cannot write: File too large; the previous output is back",
+        "digest: build failed; nothing was written",
+    ]
+    assert built_site.snapshot() == before  # every byte and every modification time
+    assert not (built_site.root / "public/2024/02/22").exists()
+    _no_leftovers(built_site)
+    (built_site.root / "static/video.bin").unlink()
+    assert built_site.digest("build").code == 0
+    assert "新的一期" in built_site.read("public/2024/02/22/index.html")
+
+
+def test_a_page_too_big_to_write_stops_the_build_before_it_writes(built_site: SiteFolder) -> None:
+    built_site.write("content/2024-02-19.md", "---\ntitle: 第一期，改过\n---\n\n改过。\n")
+    built_site.write("content/2024-02-21.md", "---\ntitle: 大\n---\n\n" + "很长的一段。" * 6000)
+    before = built_site.snapshot()
+
+    done = _build_with_a_file_size_limit(built_site)
+
+    assert done.returncode == 1
+    lines = done.stderr.splitlines()
+    # The page and the feeds that carry it whole: each said, nothing written.
+    assert lines[0] == (
         "public/2024/02/21/index.html: cannot write: File too large; the previous output is back"
     )
-    assert last == "digest: build failed; nothing was written"
-    assert built_site.snapshot() == before  # every byte and every modification time
-    assert not [p for p in (built_site.root / "public").rglob(".digest-*") if p.is_file()]
+    assert lines[-1].startswith("digest: build failed with ")
+    assert lines[-1].endswith(" problems; nothing was written")
+    assert built_site.snapshot() == before
+    _no_leftovers(built_site)
     assert built_site.digest("build").code == 0
     assert "很长的一段" in built_site.read("public/2024/02/21/index.html")
 
@@ -149,6 +183,18 @@ def test_files_a_killed_build_left_are_removed_by_the_next(built_site: SiteFolde
     assert run.code == 0, run.stderr
     left = sorted(p.name for p in (built_site.root / "public").rglob(".digest*"))
     assert left == [".digest"]
+
+
+def test_pages_a_killed_build_staged_are_removed_by_the_next(built_site: SiteFolder) -> None:
+    # kill -9 while rendering leaves the staged pages only: nothing changed, yet the next
+    # build (the quick one) clears them.
+    built_site.write("public/.digest-staging-x1y2.tmp/0", "<html>a staged page")
+    built_site.write("public/.digest-staging-x1y2.tmp/1", "<html>another")
+
+    run = built_site.digest("build")
+
+    assert run.code == 0, run.stderr
+    assert sorted(p.name for p in (built_site.root / "public").rglob(".digest*")) == [".digest"]
 
 
 @pytest.fixture
