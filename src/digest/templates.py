@@ -68,6 +68,7 @@ class Templates:
     def __init__(self, root: Path, config: Config) -> None:
         self.root = root
         self.config = config
+        self._hrefs: dict[str, str] = {}
         self.site_dir = root / TEMPLATES_DIR
         self.theme_dir = theme_root() / TEMPLATES_DIR
         search = (
@@ -88,6 +89,9 @@ class Templates:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            # forget_fingerprints compares the sources before every build; Jinja's own
+            # check would stat each template file on every page rendered.
+            auto_reload=False,
         )
         self._fingerprints: dict[str, str] = {}
         self._sources: dict[str, str] = {}
@@ -106,7 +110,16 @@ class Templates:
         )
 
     def url(self, site_url: str) -> str:
-        """Site-absolute url → href that works under the base path (``/news/2024/``)."""
+        """Site-absolute url → href that works under the base path (``/news/2024/``).
+
+        Remembered: a listing asks for the same few hundred urls on thousands of pages.
+        """
+        href = self._hrefs.get(site_url)
+        if href is None:
+            href = self._hrefs[site_url] = self._href(site_url)
+        return href
+
+    def _href(self, site_url: str) -> str:
         if site_url.startswith(("http:", "https:", "//")):
             return site_url
         return join(self.config.base_path, site_url if site_url.startswith("/") else f"/{site_url}")
