@@ -262,7 +262,6 @@ def _finish(
         }
     changes = Changes(
         posts=plan.posts,
-        blobs=plan.blobs,
         removed_posts=plan.removed_posts,
         outputs={
             path: OutputChange(produced.fingerprints[path], result.stats[path], r.ids, r.recipe)

@@ -18,7 +18,6 @@ Whether a file is as the last build left it is answered once, here: ``output_is_
 
 from __future__ import annotations
 
-import pickle
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -41,7 +40,7 @@ from digest.inputs import (
     unchanged_file,
 )
 from digest.model import Output, Post, Report
-from digest.parallel import WORTH_A_WORKER, Progress, default_jobs, ordered_map, stage
+from digest.parallel import Progress, default_jobs, ordered_map, stage
 from digest.routes import plan
 from digest.search import search_language, searchable
 from digest.site import assemble, link_markdown_files
@@ -103,8 +102,6 @@ class Plan:
     than a build that changed nothing takes otherwise."""
     posts: Mapping[str, PostChange]
     """What to record of the posts read."""
-    blobs: Mapping[str, bytes]
-    """source → its parsed post already pickled (by a worker process)."""
     removed_posts: frozenset[str]
     memory: Memory | None
     """What a Session remembers once this build is saved (None: nothing to remember)."""
@@ -154,7 +151,6 @@ def full_plan(
         warnings=(*inputs.warnings, *(w for item in loaded.parsed for w in item.warnings)),
         warnings_as_last=None,
         posts=loaded.changes,
-        blobs=loaded.blobs,
         removed_posts=frozenset(loaded.known.keys() - {post.source for post in inputs.posts}),
         memory=(
             {item.post.source: (loaded.hashes[item.post.source], item) for item in loaded.parsed}
@@ -252,7 +248,6 @@ def quick_plan(
         warnings=(*kept, *(w for item in parsed.values() for w in item.warnings)),
         warnings_as_last=last.warnings if unchanged else None,
         posts=records,
-        blobs={},
         removed_posts=frozenset(),
         memory=memory,
         summary=Summary(
@@ -309,7 +304,6 @@ class _Loaded:
     parsed: list[ParsedPost]
     hashes: dict[str, str]
     changes: dict[str, PostChange]
-    blobs: dict[str, bytes]
     known: Mapping[str, object]
     """The posts the cache knew."""
 
@@ -361,27 +355,18 @@ def _load_posts(
         for slot, source in remembered:
             results[slot] = stored[source]
 
-    # A worker process pickles what it parsed to send it back anyway: sent as those bytes,
-    # they go into the cache as they are instead of being pickled a second time.
-    in_workers = jobs > 1 and len(missing) >= WORTH_A_WORKER
-
-    def parse(index: int) -> ParsedPost | bytes | list[DigestError]:
+    def parse(index: int) -> ParsedPost | list[DigestError]:
         file = missing[index][1]
         try:
-            parsed = decode_post(file.source, file.data, config)
+            return decode_post(file.source, file.data, config)
         except BuildFailed as failure:
             return list(failure.problems)
         except DigestError as error:
             return [error]
-        return pickle.dumps(parsed, protocol=pickle.HIGHEST_PROTOCOL) if in_workers else parsed
 
-    blobs: dict[str, bytes] = {}
     for (slot, file, stat), result in zip(
         missing, ordered_map(parse, len(missing), jobs, progress), strict=True
     ):
-        if isinstance(result, bytes):
-            blobs[file.source] = result
-            result = pickle.loads(result)
         results[slot] = result
         if isinstance(result, ParsedPost):
             hashes[file.source] = file.hash
@@ -390,7 +375,7 @@ def _load_posts(
     if problems:
         raise BuildFailed(problems)
     parsed = [result for result in results if isinstance(result, ParsedPost)]
-    return _Loaded(parsed, hashes, changes, blobs, rows)
+    return _Loaded(parsed, hashes, changes, rows)
 
 
 def _refuse_overlaps(sources: Mapping[str, str], copies: Mapping[str, Path]) -> None:

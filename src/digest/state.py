@@ -118,8 +118,6 @@ class Changes:
     """What a build tells the store once its files are on disk."""
 
     posts: Mapping[str, PostChange] = dataclasses.field(default_factory=dict)
-    blobs: Mapping[str, bytes] = dataclasses.field(default_factory=dict)
-    """source → its parsed post already pickled (by a worker process), to store as is."""
     removed_posts: Collection[str] = frozenset()
     outputs: Mapping[str, OutputChange] = dataclasses.field(default_factory=dict)
     removed_outputs: Collection[str] = frozenset()
@@ -401,10 +399,7 @@ class Store:
             )
             db.executemany(
                 "INSERT OR REPLACE INTO parsed VALUES (?, ?)",
-                (
-                    (source, _seal(blob) if (blob := changes.blobs.get(source)) else _dump(item))
-                    for source, (_, item) in parsed.items()
-                ),
+                ((source, _dump(item)) for source, (_, item) in parsed.items()),
             )
             db.executemany(
                 "UPDATE posts SET size = ?, mtime = ?, ctime = ?, inode = ?, hash = ? "
