@@ -18,6 +18,7 @@ from typing import Any
 
 import jinja2
 from jinja2 import meta, nodes
+from markupsafe import Markup
 
 from digest.config import Config
 from digest.dates import default_date_pattern, format_date
@@ -69,6 +70,7 @@ class Templates:
         self.root = root
         self.config = config
         self._hrefs: dict[str, str] = {}
+        self._made: dict[tuple[int, ...], tuple[tuple[object, ...], Markup]] = {}
         self.site_dir = root / TEMPLATES_DIR
         self.theme_dir = theme_root() / TEMPLATES_DIR
         search = (
@@ -99,6 +101,7 @@ class Templates:
             site=config,
             url=self.url,
             absolute_url=self.absolute_url,
+            once=self.once,
             labels=labels_for(config.language, config.labels),
         )
         self.env.filters.update(
@@ -118,6 +121,20 @@ class Templates:
         if href is None:
             href = self._hrefs[site_url] = self._href(site_url)
         return href
+
+    def once(self, macro: Callable[..., str], *args: object) -> Markup:
+        """``macro(*args)``, made once for these very arguments in this build process.
+
+        For what many pages repeat: a post's card in the home page, its year, its month
+        and each of its tags. A macro imported without context (Jinja's default) sees
+        only its arguments and the globals, so its output for the same objects is the same.
+        """
+        key = (id(macro), *map(id, args))
+        known = self._made.get(key)
+        if known is None:
+            # The objects are kept with their output: their ids cannot be reused meanwhile.
+            known = self._made[key] = ((macro, *args), Markup(macro(*args)))
+        return known[1]
 
     def _href(self, site_url: str) -> str:
         if site_url.startswith(("http:", "https:", "//")):
@@ -211,6 +228,7 @@ class Templates:
         can leave unchanged; comparing the sources themselves cannot miss an edit.
         """
         self._fingerprints.clear()
+        self._made.clear()  # the posts are new objects in every build
         sources = {name: self._source(name) for name in self.env.list_templates()}
         if sources != self._sources:
             if self.env.cache is not None:
