@@ -22,7 +22,7 @@ from digest.folders import CACHE_DIR
 from digest.inputs import BuildOptions, Inputs, Memory, Session, current_time, read_inputs, stat_of
 from digest.model import Report
 from digest.pages import Fingerprints, RenderedOutput, render_outputs
-from digest.parallel import stage
+from digest.parallel import default_jobs, stage
 from digest.plans import (
     NotQuick,
     Plan,
@@ -118,7 +118,10 @@ def build(options: BuildOptions, session: Session | None = None) -> Report:
             produced = _produce(options, session, inputs, store)
         report = _finish(produced, inputs, store, session)  # strict → write → record
         # The search index follows the written output (or, under serve, is left to it).
-        report = index_after_build(inputs.config, output, report, later=options.search_later)
+        jobs = options.jobs or default_jobs()
+        report = index_after_build(
+            inputs.config, output, report, jobs=jobs, later=options.search_later
+        )
         if store.save_problem:
             said = ContentError(store.save_problem, CACHE_DIR, kind="cache")
             report = replace(report, warnings=(*report.warnings, said))
@@ -227,7 +230,7 @@ def _finish(produced: Produced, inputs: Inputs, store: Store, session: Session |
         skipped_drafts=summary.skipped_drafts,
         skipped_future=summary.skipped_future,
         next_future=summary.next_future,
-        searchable=summary.searchable,
+        search_shards=summary.search_shards,
         search_language=summary.search_language,
     )
     copies = None
