@@ -102,9 +102,9 @@ def search_job(
         _remove(output / PENDING)
         return None
     pending = _pending(output)
-    written = set(written)
+    wrote = frozenset(written)
     stale = tuple(
-        shard.name for shard in shards if not shard_is_current(output, shard, written, pending)
+        shard.name for shard in shards if not shard_is_current(output, shard, wrote, pending)
     )
     if not stale and _folders(output) <= {shard.name for shard in shards}:
         return None
@@ -125,8 +125,8 @@ def shard_is_current(
 ) -> bool:
     """Whether the shard's folder holds its index. It does not when:
 
-    1. indexing never finished it (no ``pagefind-entry.json``, which Pagefind writes last
-       and the writer puts in place with the rest, all or nothing), or
+    1. indexing never finished it (no ``pagefind-entry.json``: the writer puts a bundle
+       in place all or nothing, so a folder with it holds a whole bundle), or
     2. a page of it was written by this build (the folder's name says which pages it
        holds, not what they say), or
     3. an indexing that was to make it again did not finish (``pending`` names it; an
