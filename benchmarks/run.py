@@ -141,17 +141,28 @@ def bench_digest(site: Path, repeat: int) -> dict[str, Measure]:
 
 
 def bench_search(site: Path, repeat: int) -> dict[str, float]:
-    """Seconds to index the whole site (median of ``repeat``), pages indexed, bundle MB."""
+    """Seconds to index the whole site, every shard (median of ``repeat``), pages indexed,
+    bundle MB."""
     from digest.build import BuildOptions, build
     from digest.model import SearchJob
-    from digest.search import SEARCH_FOLDER, make_index
+    from digest.parallel import default_jobs
+    from digest.search import make_index
+    from digest.shards import SEARCH_FOLDER
 
     report = build(BuildOptions(root=site, future=True))
-    job = SearchJob(output=report.output, paths=report.searchable, language="zh", token="benchmark")
+    shards = report.search_shards
+    job = SearchJob(
+        output=report.output,
+        shards=shards,
+        stale=tuple(shard.name for shard in shards),
+        language="zh",
+        token="benchmark",
+        jobs=default_jobs(),
+    )
     seconds = []
     for _ in range(repeat):
         started = time.perf_counter()
-        pages = make_index(job)
+        pages = make_index(job).pages
         seconds.append(time.perf_counter() - started)
     bundle = Path(report.output) / SEARCH_FOLDER
     size = sum(path.stat().st_size for path in bundle.rglob("*") if path.is_file())

@@ -22,7 +22,7 @@ from digest.folders import CACHE_DIR
 from digest.inputs import BuildOptions, Inputs, Memory, Session, current_time, read_inputs, stat_of
 from digest.model import Report
 from digest.pages import Fingerprints, RenderedOutput, render_outputs
-from digest.parallel import stage
+from digest.parallel import default_jobs, stage
 from digest.plans import (
     NotQuick,
     Plan,
@@ -122,7 +122,10 @@ def build(options: BuildOptions, session: Session | None = None) -> Report:
         if staging is not None:
             staging.close()  # before the search index reads the folder
         # The search index follows the written output (or, under serve, is left to it).
-        report = index_after_build(inputs.config, output, report, later=options.search_later)
+        jobs = options.jobs or default_jobs()
+        report = index_after_build(
+            inputs.config, output, report, jobs=jobs, later=options.search_later
+        )
         if store.save_problem:
             said = ContentError(store.save_problem, CACHE_DIR, kind="cache")
             report = replace(report, warnings=(*report.warnings, said))
@@ -249,7 +252,7 @@ def _finish(
         skipped_drafts=summary.skipped_drafts,
         skipped_future=summary.skipped_future,
         next_future=summary.next_future,
-        searchable=summary.searchable,
+        search_shards=summary.search_shards,
         search_language=summary.search_language,
     )
     copies = None

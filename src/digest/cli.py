@@ -304,7 +304,8 @@ def _build(args: argparse.Namespace) -> int:
     if left_out:
         print(f"left out {' and '.join(left_out)}; --drafts / --future include them")
     if report.indexed is not None:
-        print(f"search: indexed {_count(report.indexed, 'page')} (posts and standalone pages)")
+        made = report.indexed
+        print(f"search: indexed {_count(made.pages, 'page')} ({made.shards} of {made.of} shards)")
     print(
         f"built {_count(report.posts, 'post')} into {_count(report.pages, 'page')} "
         f"({len(report.rendered)} rendered): {len(report.written)} files written, "

@@ -255,16 +255,48 @@ class Output:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Shard:
+    """One part of the search index: a complete Pagefind bundle in ``pagefind/<name>/``.
+
+    The name changes whenever what the bundle must hold changes (its pages, its language,
+    whether it is the primary), so a folder of that name that indexing finished holds
+    exactly these pages, and an edit or a new post leaves the other shards' names alone.
+    """
+
+    name: str
+    paths: tuple[str, ...]
+    """Output paths of its posts or standalone pages, sorted."""
+    primary: bool
+    """The one shard whose bundle carries Pagefind's scripts and wasm, which the search
+    page loads; the others are merged into it and share them."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class SearchJob:
-    """The search index to make after a build: which pages, into which output folder."""
+    """The search shards to make after a build: which, from which pages, into which output."""
 
     output: str
-    paths: tuple[str, ...]
-    """Output paths of the posts and standalone pages, the only pages indexed."""
+    shards: tuple[Shard, ...]
+    """Every shard of the site: folders under ``pagefind/`` that are none of them go."""
+    stale: tuple[str, ...]
+    """Names of the shards to index; the others are current and stay as they are."""
     language: str
-    """The index's language (a primary subtag such as ``zh``): one index for the site."""
+    """The index's language (a primary subtag such as ``zh``): one for every shard."""
     token: str
     """Written into the output's pending mark: only this job's end removes it."""
+    jobs: int
+    """How many shards are indexed at once (one Pagefind process each)."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Indexed:
+    """What one indexing made."""
+
+    pages: int
+    shards: int
+    """Shards indexed."""
+    of: int
+    """Shards of the site."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -285,12 +317,12 @@ class Report:
     skipped_drafts: int = 0
     skipped_future: int = 0
     next_future: dt.datetime | None = None
-    searchable: tuple[str, ...] = ()
-    """Output paths of the posts and standalone pages: what the search index holds."""
+    search_shards: tuple[Shard, ...] = ()
+    """The parts of the search index and the posts and standalone pages each holds."""
     search_language: str = ""
     """The search index's language (``search.search_language``)."""
     search: SearchJob | None = None
     """The index still to make (``digest serve`` makes it in the background); None when it
     is current, made by this build, or search is off."""
-    indexed: int | None = None
-    """Pages this build put in the search index; None when it made none."""
+    indexed: Indexed | None = None
+    """What this build put in the search index; None when it made none."""

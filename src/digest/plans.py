@@ -39,10 +39,10 @@ from digest.inputs import (
     read_post,
     unchanged_file,
 )
-from digest.model import Output, Post, Report
+from digest.model import Output, Post, Report, Shard
 from digest.parallel import Progress, default_jobs, ordered_map, stage
 from digest.routes import plan
-from digest.search import search_language, searchable
+from digest.shards import search_language, search_shards
 from digest.site import assemble, link_markdown_files
 from digest.state import CopyRow, OutputRow, PostChange, PostRow, Store
 from digest.writer import leftovers
@@ -58,8 +58,8 @@ class Summary:
     skipped_drafts: int = 0
     skipped_future: int = 0
     next_future: datetime | None = None
-    searchable: tuple[str, ...] = ()
-    """Output paths of the posts and standalone pages: what the search index holds."""
+    search_shards: tuple[Shard, ...] = ()
+    """The parts of the search index and the posts and standalone pages each holds."""
     search_language: str = ""
 
 
@@ -164,7 +164,7 @@ def full_plan(
             skipped_drafts=site.skipped_drafts,
             skipped_future=site.skipped_future,
             next_future=site.next_future,
-            searchable=searchable(site),
+            search_shards=search_shards(site),
             search_language=search_language(site),
         ),
     )
@@ -257,7 +257,7 @@ def quick_plan(
             skipped_drafts=last.skipped_drafts,
             skipped_future=last.skipped_future,
             next_future=last.next_future,
-            searchable=last.searchable,
+            search_shards=last.search_shards,
             search_language=last.search_language,
         ),
     )

@@ -12,6 +12,7 @@ from typing import Any
 
 from digest.errors import BuildFailed, ContentError, DigestError
 from digest.model import Archive, Link, Output, Paginator, Post, Site
+from digest.shards import bundle_url, search_shards
 from digest.urls import output_path, page_url
 
 NOT_FOUND_URL = "/404.html"
@@ -35,7 +36,7 @@ def plan(site: Site, copies: Collection[str] = ()) -> list[Output]:
         _timeline_page(site, nav),
         *_tag_pages(site, nav),
         _page(FEEDS_URL, "feeds.html", "feeds page", nav, {}),
-        *([_page(SEARCH_URL, "search.html", "search page", nav, {})] if site.config.search else []),
+        *([_search_page(site, nav)] if site.config.search else []),
         _page(NOT_FOUND_URL, "404.html", "404", nav, {}),
     ]
     outputs = [*pages, *_feeds(site), *_crawler_files(pages)]
@@ -210,6 +211,13 @@ def _feeds(site: Site) -> Iterator[Output]:
             context=tag_context,
             source=f"tag {tag.name!r} feed",
         )
+
+
+def _search_page(site: Site, nav: Mapping[str, Any]) -> Output:
+    """The search page, which loads the primary shard's bundle and merges the others':
+    a new shard, or one whose pages changed, renders it again."""
+    bundles = tuple(bundle_url(shard) for shard in search_shards(site))
+    return _page(SEARCH_URL, "search.html", "search page", nav, {"search_bundles": bundles})
 
 
 def _crawler_files(pages: Sequence[Output]) -> Iterator[Output]:

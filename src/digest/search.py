@@ -1,9 +1,11 @@
-"""Full-text search: a Pagefind index of the posts and standalone pages, beside them.
+"""Full-text search: a Pagefind index of the posts and standalone pages, beside them,
+in shards (``shards.search_shards``: which pages each holds), each a bundle of its own.
 
 Pagefind (PyPI ``pagefind[extended]``, whose binary segments Chinese and Japanese) runs
-as a child process through its Python API. It rebuilds the whole index on every run, so a build asks
-for one only when a post or page output changed, the index is missing, or the last
-indexing did not finish (its mark, ``.digest-search-pending``, is still there).
+as child processes through its Python API. It makes a whole bundle on every run, so a
+build indexes only the shards that are not current: a page of theirs was written, their
+folder is missing, or the last indexing did not finish them (its mark,
+``.digest-search-pending``, names them). The search page merges the shards' bundles.
 """
 
 from __future__ import annotations
@@ -13,21 +15,20 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from contextlib import suppress
 from dataclasses import replace
 from pathlib import Path
 
 from digest.config import Config
 from digest.errors import BuildFailed, OutputError
-from digest.model import Report, SearchJob, Site
-from digest.urls import output_path
+from digest.model import Indexed, Report, SearchJob, Shard
+from digest.shards import SEARCH_FOLDER, primary_language
 from digest.writer import write_files
 
-SEARCH_FOLDER = "pagefind"
-"""The index and Pagefind's scripts, under the output folder (``/pagefind/``)."""
 PENDING = ".digest-search-pending"
-"""In the output folder from the moment its pages changed until their index is written."""
+"""In the output folder from the moment its pages changed until their index is written:
+a token (only the job that wrote it removes it), then the names of the shards to make."""
 _STAGING = ".digest-search-"
 _ENTRY = "pagefind-entry.json"
 _UNUSED = frozenset(
@@ -43,6 +44,8 @@ _UNUSED = frozenset(
     )
 )
 """Pagefind's ready-made interfaces: the theme's search page uses its API (pagefind.js)."""
+_SCRIPTS = frozenset({"pagefind.js", "pagefind-worker.js"})
+"""Pagefind's API and its worker: the primary shard's are the search page's."""
 
 
 def spared(config: Config, produced: Iterable[str]) -> tuple[str, ...]:
@@ -65,35 +68,13 @@ def spared(config: Config, produced: Iterable[str]) -> tuple[str, ...]:
     return (SEARCH_FOLDER,)
 
 
-def searchable(site: Site) -> tuple[str, ...]:
-    """Output paths of the pages search finds: posts and standalone pages, not listings."""
-    return tuple(sorted(output_path(post.url) for post in (*site.posts, *site.pages)))
-
-
-SEGMENTED = ("zh", "ja")
-"""Languages whose words Pagefind's extended binary finds in text without spaces."""
-
-
-def search_language(site: Site) -> str:
-    """The index's language: the site's, or Chinese (Japanese) when a post or page says it
-    is written in one, since only an index in such a language finds its words; English
-    words are found in it too (by their letters, without English stemming)."""
-    own = _primary(site.config.language)
-    if own in SEGMENTED:
-        return own
-    languages = {_primary(post.language) for post in (*site.posts, *site.pages)}
-    return next((language for language in SEGMENTED if language in languages), own)
-
-
-def _primary(tag: str) -> str:
-    return tag.lower().replace("_", "-").split("-")[0]
-
-
-def index_after_build(config: Config, output: Path, report: Report, *, later: bool) -> Report:
+def index_after_build(
+    config: Config, output: Path, report: Report, *, jobs: int, later: bool
+) -> Report:
     """The build's report, once the index is current; with ``later``, the report names
-    the index still to make (``digest serve`` makes it after the new pages are up)."""
+    the shards still to make (``digest serve`` makes them after the new pages are up)."""
     job = search_job(
-        config, output, report.searchable, report.search_language, report.written, report.deleted
+        config, output, report.search_shards, report.search_language, report.written, jobs
     )
     if job is None:
         return report
@@ -105,54 +86,98 @@ def index_after_build(config: Config, output: Path, report: Report, *, later: bo
 def search_job(
     config: Config,
     output: Path,
-    paths: Collection[str],
+    shards: Sequence[Shard],
     language: str,
     written: Collection[str],
-    deleted: Collection[str],
+    jobs: int,
 ) -> SearchJob | None:
-    """The index of ``paths`` to make after a build that wrote and deleted these output
-    paths; None when search is off or the index on disk is current (no post or page was
-    written, and no page removed: a removed post is no longer among ``paths``).
+    """The shards to index after a build that wrote these output paths; None when search
+    is off or every shard on disk is current (``shard_is_current``) and no other folder
+    is under ``pagefind/``.
 
-    From here until ``make_index`` finishes, the output carries the PENDING mark, so a
-    build after an interrupted indexing makes the index again.
+    From here until ``make_index`` finishes, the output carries the PENDING mark naming
+    the shards to do, so a build after an interrupted indexing makes them again.
     """
     if not config.search:
         _remove(output / PENDING)
         return None
-    indexed = set(paths)
-    touched = any(path in indexed for path in written) or any(
-        path.endswith(".html") for path in deleted
+    pending = _pending(output)
+    wrote = frozenset(written)
+    stale = tuple(
+        shard.name for shard in shards if not shard_is_current(output, shard, wrote, pending)
     )
-    current = (output / SEARCH_FOLDER / _ENTRY).is_file() and not (output / PENDING).exists()
-    if current and not touched:
+    if not stale and _folders(output) <= {shard.name for shard in shards}:
         return None
     token = os.urandom(8).hex()
-    (output / PENDING).write_text(token, encoding="utf-8")
+    (output / PENDING).write_text("\n".join((token, *stale)) + "\n", encoding="utf-8")
     return SearchJob(
         output=str(output),
-        paths=tuple(sorted(paths)),
-        language=language or _primary(config.language),
+        shards=tuple(shards),
+        stale=stale,
+        language=language or primary_language(config.language),
         token=token,
+        jobs=jobs,
     )
 
 
-def make_index(job: SearchJob) -> int:
-    """Index the job's pages into ``<output>/pagefind/``; returns how many were indexed.
+def shard_is_current(
+    output: Path, shard: Shard, written: Collection[str], pending: Collection[str] | None
+) -> bool:
+    """Whether the shard's folder holds its index. It does not when:
+
+    1. indexing never finished it (no ``pagefind-entry.json``: the writer puts a bundle
+       in place all or nothing, so a folder with it holds a whole bundle), or
+    2. a page of it was written by this build (the folder's name says which pages it
+       holds, not what they say), or
+    3. an indexing that was to make it again did not finish (``pending`` names it; an
+       unreadable mark, None, names every shard).
+    """
+    return (
+        (output / SEARCH_FOLDER / shard.name / _ENTRY).is_file()
+        and not any(path in written for path in shard.paths)
+        and pending is not None
+        and shard.name not in pending
+    )
+
+
+def _pending(output: Path) -> frozenset[str] | None:
+    """The shards an unfinished indexing named in its mark: none without a mark, every
+    one (None) when the mark cannot be read (a build from before shards left it empty)."""
+    try:
+        lines = (output / PENDING).read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        return frozenset()
+    except (OSError, UnicodeDecodeError):
+        return None
+    return frozenset(lines[1:]) if lines else None
+
+
+def _folders(output: Path) -> set[str]:
+    """What is under ``pagefind/`` but dotfiles (a killed write's leftovers are the writer's)."""
+    try:
+        with os.scandir(output / SEARCH_FOLDER) as entries:
+            return {entry.name for entry in entries if not entry.name.startswith(".")}
+    except FileNotFoundError:
+        return set()
+
+
+def make_index(job: SearchJob) -> Indexed:
+    """Index the job's stale shards into ``<output>/pagefind/<shard>/``, up to
+    ``job.jobs`` at once, and remove every folder there that is no shard of the site.
 
     Pagefind reads the posts and pages where they are (never the listings, which have
-    no ``data-pagefind-body`` either) and writes its bundle into a folder beside them;
-    the writer then puts the bundle in place, all or nothing, leaving unchanged files
-    untouched. Raises OutputError.
+    no ``data-pagefind-body`` either) and writes each bundle into a folder beside them;
+    the writer then puts the bundles in place, all or nothing, leaving unchanged files
+    and current shards untouched. Raises OutputError.
     """
     output = Path(job.output)
     for leftover in output.glob(f"{_STAGING}*"):
         shutil.rmtree(leftover, ignore_errors=True)  # from an indexing that was killed
     staging = Path(tempfile.mkdtemp(dir=output, prefix=_STAGING))
+    stale = [shard for shard in job.shards if shard.name in job.stale]
     try:
-        bundle = staging / "bundle"
         try:
-            count = asyncio.run(_pagefind(output, _glob(job.paths), bundle, job.language))
+            counts = asyncio.run(_index_all(output, stale, staging, job.language, job.jobs))
         except Exception as error:  # Pagefind raises plain Exception
             raise OutputError(
                 f"search index failed: {error}",
@@ -160,15 +185,17 @@ def make_index(job: SearchJob) -> int:
                 hint="search = false in the config builds without it",
             ) from error
         files = {
-            file.relative_to(bundle).as_posix(): file
-            for file in sorted(bundle.rglob("*"))
-            if file.is_file() and file.name not in _UNUSED
+            f"{shard.name}/{file.relative_to(staging / shard.name).as_posix()}": file
+            for shard in stale
+            for file in sorted((staging / shard.name).rglob("*"))
+            if file.is_file() and _ships(file.name, primary=shard.primary)
         }
-        write_files(output / SEARCH_FOLDER, {}, files, mark=False)
+        current = [shard.name for shard in job.shards if shard.name not in job.stale]
+        write_files(output / SEARCH_FOLDER, {}, files, spare=current, mark=False)
         with suppress(OSError):
-            if (output / PENDING).read_text(encoding="utf-8") == job.token:
+            if (output / PENDING).read_text(encoding="utf-8").split("\n")[0] == job.token:
                 _remove(output / PENDING)  # else a later build's job is waiting
-        return count
+        return Indexed(pages=sum(counts), shards=len(stale), of=len(job.shards))
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
@@ -176,20 +203,24 @@ def make_index(job: SearchJob) -> int:
 _PLAIN = re.compile(r"[\w/.~-]+")
 """Output paths a glob names as they are (Pagefind's globs cannot escape every sign)."""
 _NOTHING = ".digest-nothing.html"
-"""A name no output has: a site without posts gets an empty index."""
+"""A name no output has: a shard of no pages gets an empty index."""
 
 
-def _glob(paths: Collection[str]) -> str:
-    """The files Pagefind reads: the pages named, else (a name with signs a glob would
-    read as pattern) every page, of which it indexes those with ``data-pagefind-body``."""
-    if not paths:
-        return _NOTHING
-    if all(_PLAIN.fullmatch(path) for path in paths):
-        return "{" + ",".join(paths) + "}"
-    return "**/*.html"
+async def _index_all(
+    site: Path, shards: Sequence[Shard], staging: Path, language: str, jobs: int
+) -> list[int]:
+    """Each shard's bundle into ``staging/<name>/``, ``jobs`` Pagefind processes at most
+    at once; the pages each indexed."""
+    slots = asyncio.Semaphore(max(1, jobs))
+
+    async def one(shard: Shard) -> int:
+        async with slots:
+            return await _pagefind(site, shard.paths, staging / shard.name, language)
+
+    return list(await asyncio.gather(*(one(shard) for shard in shards)))
 
 
-async def _pagefind(site: Path, glob: str, bundle: Path, language: str) -> int:
+async def _pagefind(site: Path, paths: Sequence[str], bundle: Path, language: str) -> int:
     # Imported here: the binary is found and started only by a build that indexes.
     from pagefind.index import IndexConfig, PagefindIndex
 
@@ -202,9 +233,25 @@ async def _pagefind(site: Path, glob: str, bundle: Path, language: str) -> int:
         # The "#" after each heading and the table of contents repeat what is there.
         "exclude_selectors": [".heading-anchor", ".toc"],
     }
+    plain = [path for path in paths if _PLAIN.fullmatch(path)]
+    # A name with signs a glob would read as a pattern is handed over with its URL.
+    signed = [path for path in paths if not _PLAIN.fullmatch(path)]
     async with PagefindIndex(config=config) as index:
+        glob = "{" + ",".join(plain) + "}" if plain else _NOTHING
         added = await index.add_directory(str(site), glob=glob)
-    return int(added["page_count"])
+        for path in signed:
+            page = (site / path).read_text(encoding="utf-8")
+            await index.add_html_file(content=page, url="/" + path.removesuffix("index.html"))
+    return int(added["page_count"]) + len(signed)
+
+
+def _ships(name: str, *, primary: bool) -> bool:
+    """Whether a file of a shard's bundle goes into the output: never Pagefind's ready-made
+    interfaces, and its scripts and wasm only in the primary's (the search page's
+    ``mergeIndex`` loads the other bundles with ``load_wasm: false``, sharing those)."""
+    if name in _UNUSED:
+        return False
+    return primary or not (name in _SCRIPTS or name.startswith("wasm."))
 
 
 def _remove(path: Path) -> None:

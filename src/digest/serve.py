@@ -263,7 +263,7 @@ class _Indexer:
                 continue
             started = time.perf_counter()
             try:
-                count = make_index(job)
+                made = make_index(job)
             except DigestError as error:
                 said = f"search index failed: {error}"
             except Exception as error:  # noqa: BLE001 - a bug must not end the preview
@@ -272,7 +272,10 @@ class _Indexer:
                 said = f"search index failed: internal error: {type(error).__name__}: {error}"
             else:
                 took = time.perf_counter() - started
-                said = f"search: indexed {count} pages in {took:.2f} s"
+                said = (
+                    f"search: indexed {made.pages} pages ({made.shards} of {made.of} shards) "
+                    f"in {took:.2f} s"
+                )
             self.say(f"{time.strftime('%H:%M:%S')} {said}")
             with self.lock:
                 if self.job is None:

@@ -1,6 +1,7 @@
 """Searching the sample site in a real browser (headless Chromium): Chinese and English
 words typed into the header's box find the right posts, at the root and under a
-sub-path; without JavaScript the search page says so and links the archive."""
+sub-path; without JavaScript the search page says so and links the archive. A site big
+enough for several index shards finds words of its oldest and newest shards alike."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from datetime import date, timedelta
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import quote
@@ -25,9 +27,9 @@ GEMINI_POST = "2024/02/15/"
 READING_LIST = "2024/02/19/reading-list/"
 
 
-def _build(output: Path, *args: str) -> None:
+def _build(output: Path, *args: str, site: Path = REPO) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "digest", "build", "-s", str(REPO), "-o", str(output), *args],
+        [sys.executable, "-m", "digest", "build", "-s", str(site), "-o", str(output), *args],
         env={**os.environ, **PINNED_ENV},
         capture_output=True,
         text=True,
@@ -41,9 +43,36 @@ def served(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[str]:
     """The sample site built by the real CLI and served over HTTP: the site's own URL."""
-    base: str = request.param
-    folder = tmp_path_factory.mktemp("search")
-    _build(folder / base.strip("/") if base != "/" else folder / "public", "--base-url", base)
+    yield from _serve(REPO, request.param, tmp_path_factory.mktemp("search"))
+
+
+OLD_WORD, OLD_POST = "熊猫", "2021/02/03/"
+NEW_WORD, NEW_POST = "zeppelin", "2024/01/02/"
+
+
+@pytest.fixture(scope="module", params=["/", "/news/"])
+def sharded(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """A site of 1,100 daily posts from 2021 (three shards of posts, one of pages), built
+    and served like the sample site; one old post and one new have a word of their own."""
+    site = tmp_path_factory.mktemp("sharded")
+    (site / "digest.toml").write_text('title = "日报"\nlanguage = "zh-CN"\n', encoding="utf-8")
+    (site / "content").mkdir()
+    for number in range(1100):
+        day = date(2021, 1, 1) + timedelta(days=number)
+        extra = {OLD_POST: f"动物园来了{OLD_WORD}。", NEW_POST: f"A {NEW_WORD} flew by."}
+        body = f"今天的第{number}条新闻。{extra.get(f'{day:%Y/%m/%d}/', '')}"
+        (site / f"content/{day}.md").write_text(
+            f"---\ntitle: {day} 日报\n---\n\n{body}\n", encoding="utf-8"
+        )
+    yield from _serve(site, request.param, site / "served")
+
+
+def _serve(site: Path, base: str, folder: Path) -> Iterator[str]:
+    """``site`` built under ``base`` into ``folder`` and served over HTTP: its URL."""
+    output = folder / base.strip("/") if base != "/" else folder / "public"
+    _build(output, "--base-url", base, site=site)
     top = folder if base != "/" else folder / "public"
     handler = functools.partial(SimpleHTTPRequestHandler, directory=str(top))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
@@ -99,6 +128,17 @@ def test_a_search_link_shows_results_on_load(served: str, page: Page) -> None:
     expect(page.locator("#search-results li").first).to_be_visible(timeout=WAIT_MS)
     assert f"{served}{GEMINI_POST}" in _result_links(page)
     expect(page.get_by_label("搜索本站")).to_have_value("Gemini")
+
+
+@pytest.mark.parametrize(("word", "post"), [(OLD_WORD, OLD_POST), (NEW_WORD, NEW_POST)])
+def test_words_of_the_oldest_and_the_newest_shard_are_found(
+    sharded: str, page: Page, word: str, post: str
+) -> None:
+    page.goto(f"{sharded}search/?q={quote(word)}")
+
+    expect(page.locator("#search-results li")).to_have_count(1, timeout=WAIT_MS)
+    assert _result_links(page) == [f"{sharded}{post}"]
+    expect(page.locator("#search-results mark")).to_have_text(word)
 
 
 def test_listings_and_navigation_are_not_indexed(served: str, page: Page) -> None:

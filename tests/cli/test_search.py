@@ -1,13 +1,14 @@
-"""The search index (Pagefind) as a build leaves it: posts and pages only, made again
-only when one of them changed, the same from build to build, never pruned, and gone
-with ``search = false``."""
+"""The search index (Pagefind) as a build leaves it: posts and pages only, in shards (the
+posts by months, the pages apart), each made again only when one of its pages changed,
+the same from build to build, never pruned, and gone with ``search = false``."""
 
 from __future__ import annotations
 
+import gzip
 import json
 from pathlib import Path
 
-from digest.model import SearchJob
+from digest.model import SearchJob, Shard
 from digest.search import make_index
 from tests.conftest import SiteFolder
 
@@ -22,16 +23,20 @@ def _site(site: SiteFolder, extra: str = "") -> SiteFolder:
     return site
 
 
-def _entry(site: SiteFolder) -> dict[str, object]:
-    data: dict[str, object] = json.loads(site.read("public/pagefind/pagefind-entry.json"))
-    return data
+def _shards(site: SiteFolder) -> list[str]:
+    """The shard folders under pagefind/, by name (the posts' by first month, then pages)."""
+    return sorted(path.name for path in (site.root / "public/pagefind").iterdir())
 
 
-def _indexed(site: SiteFolder) -> int:
-    languages = _entry(site)["languages"]
-    assert isinstance(languages, dict)
-    assert list(languages) == ["zh"]  # one index for the whole site, in its language
-    return int(languages["zh"]["page_count"])
+def _indexed(site: SiteFolder) -> dict[str, int]:
+    """Pages in each shard's index, by shard name."""
+    counts = {}
+    for name in _shards(site):
+        entry = json.loads(site.read(f"public/pagefind/{name}/pagefind-entry.json"))
+        languages = entry["languages"]
+        assert list(languages) == ["zh"]  # one index language for the whole site
+        counts[name] = int(languages["zh"]["page_count"])
+    return counts
 
 
 def _search_files(site: SiteFolder) -> dict[str, tuple[bytes, int]]:
@@ -42,12 +47,22 @@ def test_a_build_indexes_posts_and_pages_but_not_listings(site: SiteFolder) -> N
     run = _site(site).digest("build")
 
     assert run.code == 0, run.stderr
-    assert "search: indexed 3 pages" in run.stdout
-    assert _indexed(site) == 3  # two posts and about: no home, archive, tag or date pages
-    assert (site.root / "public/pagefind/pagefind.js").is_file()
-    assert not (site.root / "public/pagefind/pagefind-ui.js").exists()  # unused: not shipped
+    assert "search: indexed 3 pages (2 of 2 shards)" in run.stdout
+    posts, pages = _shards(site)
+    assert posts.startswith("2024-02-")
+    assert pages.startswith("pages-")
+    # Two posts and about: no home, archive, tag or date pages.
+    assert _indexed(site) == {posts: 2, pages: 1}
+    primary, merged = site.root / "public/pagefind" / posts, site.root / "public/pagefind" / pages
+    assert (primary / "pagefind.js").is_file()
+    assert list(primary.glob("wasm.*.pagefind"))
+    assert not (primary / "pagefind-ui.js").exists()  # unused: not shipped
+    # The other shards share the primary's scripts and wasm.
+    assert not list(merged.glob("wasm.*"))
+    assert not (merged / "pagefind.js").exists()
+    assert not (merged / "pagefind-worker.js").exists()
     search_page = site.read("public/search/index.html")
-    assert 'data-bundle="/pagefind/"' in search_page
+    assert f'data-bundles="/pagefind/{posts}/ /pagefind/{pages}/"' in search_page
     assert "/search/" not in site.read("public/sitemap.xml")
     home = site.read("public/index.html")
     assert '<form class="search-box" role="search" action="/search/"' in home
@@ -82,12 +97,17 @@ def test_an_edited_post_is_indexed_again_and_unchanged_files_stay(site: SiteFold
     run = site.digest("build")
 
     assert run.code == 0, run.stderr
-    assert "search: indexed 3 pages" in run.stdout
+    assert "search: indexed 2 pages (1 of 2 shards)" in run.stdout  # not the pages' shard
     after = _search_files(site)
     assert after != before
-    assert after["pagefind/pagefind.js"] == before["pagefind/pagefind.js"]  # same mtime too
-    fragments = [path for path in after if path.startswith("pagefind/fragment/")]
-    assert len(fragments) == 3  # the old fragment of the edited post is gone
+    posts, pages = _shards(site)
+    script = f"pagefind/{posts}/pagefind.js"
+    assert after[script] == before[script]  # same mtime too
+    assert {p: v for p, v in after.items() if pages in p} == {
+        p: v for p, v in before.items() if pages in p
+    }
+    fragments = [path for path in after if path.startswith(f"pagefind/{posts}/fragment/")]
+    assert len(fragments) == 2  # the old fragment of the edited post is gone
 
 
 def test_two_clean_builds_give_the_same_index(site: SiteFolder, tmp_path: Path) -> None:
@@ -104,12 +124,13 @@ def test_two_clean_builds_give_the_same_index(site: SiteFolder, tmp_path: Path) 
         }
 
     one, two = tree(tmp_path / "one"), tree(tmp_path / "two")
-    assert any(path.startswith("pagefind/fragment/") for path in one)
+    assert any("/fragment/" in path for path in one)
     assert one == two
 
 
 def test_prune_leaves_the_index_and_a_removed_post_leaves_it(site: SiteFolder) -> None:
     _site(site).digest("build")
+    before = _shards(site)
     site.write("public/stray.html", "<p>not ours</p>")
     (site.root / "content/2024-02-20.md").unlink()
 
@@ -117,30 +138,49 @@ def test_prune_leaves_the_index_and_a_removed_post_leaves_it(site: SiteFolder) -
 
     assert run.code == 0, run.stderr
     assert not (site.root / "public/stray.html").exists()
-    assert "search: indexed 2 pages" in run.stdout
-    assert _indexed(site) == 2
+    assert "search: indexed 1 page (1 of 2 shards)" in run.stdout
+    after = _shards(site)
+    assert after[1] == before[1]  # the pages' shard
+    assert after[0] != before[0]  # one post fewer: another name, the old folder gone
+    assert _indexed(site) == {after[0]: 1, after[1]: 1}
 
 
 def test_an_interrupted_indexing_is_finished_by_the_next_build(site: SiteFolder) -> None:
     _site(site).digest("build")
-    (site.root / "public/.digest-search-pending").touch()  # as a killed build leaves it
+    posts, _ = _shards(site)
+    # As a killed build leaves it: its token, then the shards it was to make.
+    site.write("public/.digest-search-pending", f"0123456789abcdef\n{posts}\n")
     (site.root / "public/.digest-search-x1").mkdir()  # and its staging folder
 
     run = site.digest("build")
 
     assert run.code == 0, run.stderr
-    assert "search: indexed 3 pages" in run.stdout
+    assert "search: indexed 2 pages (1 of 2 shards)" in run.stdout  # the shard it names
     assert not list((site.root / "public").glob(".digest-search*"))
+
+
+def test_a_pending_mark_that_names_nothing_makes_every_shard(site: SiteFolder) -> None:
+    _site(site).digest("build")
+    (site.root / "public/.digest-search-pending").touch()  # as a build before shards left it
+
+    run = site.digest("build")
+
+    assert run.code == 0, run.stderr
+    assert "search: indexed 3 pages (2 of 2 shards)" in run.stdout
+    assert not (site.root / "public/.digest-search-pending").exists()
 
 
 def test_a_missing_index_is_made_again(site: SiteFolder) -> None:
     _site(site).digest("build")
-    (site.root / "public/pagefind/pagefind-entry.json").unlink()
+    _, pages = _shards(site)
+    (site.root / f"public/pagefind/{pages}/pagefind-entry.json").unlink()
+    site.write("public/pagefind/stray/x.json", "{}")  # no shard of the site: it goes
 
     run = site.digest("build")
 
-    assert "search: indexed 3 pages" in run.stdout
-    assert _indexed(site) == 3
+    assert "search: indexed 1 page (1 of 2 shards)" in run.stdout
+    assert sum(_indexed(site).values()) == 3
+    assert not (site.root / "public/pagefind/stray").exists()
 
 
 def test_search_false_leaves_out_index_box_and_page(site: SiteFolder) -> None:
@@ -162,7 +202,10 @@ def test_index_under_a_sub_path(site: SiteFolder) -> None:
 
     assert run.code == 0, run.stderr
     page = site.read("public/search/index.html")
-    assert 'data-bundle="/news/pagefind/" data-base="/news/"' in page
+    posts, pages = _shards(site)
+    assert (
+        f'data-bundles="/news/pagefind/{posts}/ /news/pagefind/{pages}/" data-base="/news/"' in page
+    )
     assert 'action="/news/search/"' in site.read("public/index.html")
 
 
@@ -176,17 +219,21 @@ def test_pages_whose_names_a_glob_cannot_say_are_indexed_too(tmp_path: Path) -> 
         (output / path).write_text(body.format(title, "谷歌发布"), encoding="utf-8")
     (output / "list/index.html").parent.mkdir(parents=True)
     (output / "list/index.html").write_text("<html><body><p>谷歌发布</p>", encoding="utf-8")
+    shard = Shard(name="all", paths=("a(b)[1]/index.html", "plain/index.html"), primary=True)
     job = SearchJob(
-        output=str(output),
-        paths=("a(b)[1]/index.html", "plain/index.html"),
-        language="zh",
-        token="t",
+        output=str(output), shards=(shard,), stale=("all",), language="zh", token="t", jobs=1
     )
 
-    make_index(job)
+    made = make_index(job)
 
-    entry = json.loads((output / "pagefind/pagefind-entry.json").read_text(encoding="utf-8"))
+    assert made.pages == 2
+    entry = json.loads((output / "pagefind/all/pagefind-entry.json").read_text(encoding="utf-8"))
     assert entry["languages"]["zh"]["page_count"] == 2
+    fragments = [
+        json.loads(gzip.decompress(path.read_bytes())[len(b"pagefind_dcd") :])
+        for path in (output / "pagefind/all/fragment").iterdir()
+    ]
+    assert sorted(fragment["url"] for fragment in fragments) == ["/a(b)[1]/", "/plain/"]
 
 
 def test_the_site_own_files_cannot_go_into_the_index_folder(site: SiteFolder) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import http.client
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -49,9 +50,11 @@ def test_the_search_index_follows_each_build_without_holding_it_up(preview: Prev
     assert seen[0] == ("message", {"version": 2, "problems": [], "warnings": [], "css": False})
     assert ("search", {"state": "indexing"}) in seen
     assert "新的一篇" in preview.get("/")
-    entry = json.loads(preview.get("/pagefind/pagefind-entry.json"))
+    search_page = preview.get("/search/")
+    (bundle,) = re.findall(r'data-bundles="([^"]*)"', search_page)  # one shard: two posts
+    entry = json.loads(preview.get(f"{bundle}pagefind-entry.json"))
     assert entry["languages"]["en"]["page_count"] == 2  # the site's language
-    assert 'data-search="current"' in preview.get("/search/")
+    assert 'data-search="current"' in search_page
     events.close()
 
 

@@ -34,6 +34,7 @@ LAYERS = {
     "model": 2,
     "markdown": 3,
     "templates": 3,
+    "shards": 3,
     "fingerprints": 0,
     "content": 4,
     "site": 4,
@@ -67,6 +68,7 @@ PURE = {
     "errors",
     "checks",
     "feeds",
+    "shards",
 }
 IO_MODULES = {"os", "pathlib", "shutil", "tempfile", "io", "subprocess"}
 

@@ -1,0 +1,79 @@
+"""Which pages the search index holds, in which shards, in which language: a function of
+the site alone (posts' dates and output paths), so the routes can link the shards and a
+quick plan can keep them from the last report. Makes no index and touches no files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from itertools import groupby
+
+from digest.fingerprints import fingerprint_text
+from digest.model import Shard, Site
+from digest.urls import output_path
+
+SEARCH_FOLDER = "pagefind"
+"""The shards' bundles, under the output folder (``/pagefind/<shard>/``)."""
+SHARD_POSTS = 500
+"""About how many posts a shard holds: Pagefind indexes one in about a second and a
+fraction of the memory the whole archive takes, and a site has few of them."""
+PAGES_SHARD = "pages"
+"""The first part of the name of the shard of the standalone pages (they have no date)."""
+SEGMENTED = ("zh", "ja")
+"""Languages whose words Pagefind's extended binary finds in text without spaces."""
+
+
+def search_shards(site: Site, cap: int = SHARD_POSTS) -> tuple[Shard, ...]:
+    """The site's search shards, the primary first: the posts in date order, cut between
+    months into shards of at most ``cap`` posts (a month with more is a shard of its own),
+    then the standalone pages in one shard (or one empty shard, when there is nothing).
+
+    Filled greedily from the oldest month, the shards stay put as a site grows: a new post
+    changes only the newest shard, an edit none but its own. The primary is the oldest,
+    the shard that changes least, so the scripts and wasm the browser caches stay at one
+    address for longest.
+    """
+    language = search_language(site)
+    posts = sorted(site.posts, key=lambda post: (post.date, post.url))
+    groups: list[tuple[str, list[str]]] = []
+    for month, in_month in groupby(posts, key=lambda post: f"{post.date:%Y-%m}"):
+        paths = [output_path(post.url) for post in in_month]
+        if groups and len(groups[-1][1]) + len(paths) <= cap:
+            groups[-1][1].extend(paths)
+        else:
+            groups.append((month, paths))
+    if site.pages or not groups:
+        groups.append((PAGES_SHARD, [output_path(page.url) for page in site.pages]))
+    return tuple(
+        _shard(first, paths, language, primary=number == 0)
+        for number, (first, paths) in enumerate(groups)
+    )
+
+
+def bundle_url(shard: Shard) -> str:
+    """The site URL of a shard's bundle (``/pagefind/2024-03-1a2b3c4d/``)."""
+    return f"/{SEARCH_FOLDER}/{shard.name}/"
+
+
+def _shard(first: str, paths: Iterable[str], language: str, *, primary: bool) -> Shard:
+    """A shard named by its first month and a hash of what its bundle must hold."""
+    members = tuple(sorted(paths))
+    role = "primary" if primary else "merged"
+    hashed = fingerprint_text(language, role, *members)[:8]
+    return Shard(name=f"{first}-{hashed}", paths=members, primary=primary)
+
+
+def search_language(site: Site) -> str:
+    """The index's language: the site's, or Chinese (Japanese) when a post or page says it
+    is written in one, since only an index in such a language finds its words; English
+    words are found in it too (by their letters, without English stemming)."""
+    own = primary_language(site.config.language)
+    if own in SEGMENTED:
+        return own
+    languages = {primary_language(post.language) for post in (*site.posts, *site.pages)}
+    return next((language for language in SEGMENTED if language in languages), own)
+
+
+def primary_language(tag: str) -> str:
+    """The primary subtag of a language tag: ``zh`` of ``zh-CN``."""
+    return tag.lower().replace("_", "-").split("-")[0]
