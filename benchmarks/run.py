@@ -9,6 +9,7 @@ First it times Markdown alone: digest's renderer and stock markdown-it-py on the
 process (start-up included) and as the median of --repeat runs:
 
     cold        no cache, empty output folder
+    cold, no search   the same with ``search = false`` (no Pagefind index: Hugo's work)
     no change   the same build again
     body edit   one post's text changed
     new post    one post added
@@ -116,6 +117,7 @@ def digest_scenarios(site: Path) -> dict[str, tuple[Callable[[int], None], bool]
 
     return {
         "cold": (nothing, True),
+        "cold, no search": (nothing, True),
         "no change": (nothing, False),
         "body edit": (edit_body, False),
         "new post": (add_post, False),
@@ -127,6 +129,9 @@ def bench_digest(site: Path, repeat: int) -> dict[str, Measure]:
     command = [sys.executable, "-m", "digest", "build", "--future"]
     results: dict[str, Measure] = {}
     for name, (prepare, cold) in digest_scenarios(site).items():
+        if name == "cold, no search":
+            results[name] = _cold_without_search(site, command, repeat)
+            continue
         samples = []
         for run_number in range(repeat):
             if cold:
@@ -138,6 +143,24 @@ def bench_digest(site: Path, repeat: int) -> dict[str, Measure]:
             samples.append(run(command, site))
         results[name] = median(samples)
     return results
+
+
+def _cold_without_search(site: Path, command: list[str], repeat: int) -> Measure:
+    """Cold builds with ``search = false``: the pages alone, what Hugo's build makes."""
+    config = site / "digest.toml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text + "search = false\n", encoding="utf-8")
+    try:
+        samples = []
+        for _ in range(repeat):
+            shutil.rmtree(site / "public", ignore_errors=True)
+            shutil.rmtree(site / ".digest-cache", ignore_errors=True)
+            samples.append(run(command, site))
+        return median(samples)
+    finally:
+        config.write_text(text, encoding="utf-8")
+        shutil.rmtree(site / "public", ignore_errors=True)
+        shutil.rmtree(site / ".digest-cache", ignore_errors=True)
 
 
 def bench_search(site: Path, repeat: int) -> dict[str, float]:
@@ -285,7 +308,7 @@ def main() -> None:
     )
     report["markdown_ms_per_post"] = markdown
     print("wall s / CPU s / peak MB")
-    print(f"{'posts':>6}  {'scenario':<10} {'digest':>24} {'× Hugo cold':>12} {'Hugo':>24}")
+    print(f"{'posts':>6}  {'scenario':<15} {'digest':>24} {'× Hugo cold':>12} {'Hugo':>24}")
     for size in args.sizes:
         with tempfile.TemporaryDirectory() as folder:
             write_corpus(Path(folder), size, seed=2024, hugo=True, style=args.style)
@@ -296,14 +319,22 @@ def main() -> None:
         for name, measure in digest.items():
             ratio = f"{measure.wall / reference.wall:.2f}" if reference else "-"
             other = hugo.get(name)
-            print(f"{size:>6}  {name:<10} {_cell(measure):>24} {ratio:>12} {_cell(other):>24}")
+            print(f"{size:>6}  {name:<15} {_cell(measure):>24} {ratio:>12} {_cell(other):>24}")
         _print_search(size, searched)
+        # The floor: stock markdown-it-py's CPU for these posts' bodies, in one process.
+        floor_cpu = floor * size / 1000
+        pages_cpu = digest["cold, no search"].cpu
+        print(
+            f"{size:>6}  floor: markdown-it-py alone {floor_cpu:.1f} s CPU; the cold build "
+            f"without search {pages_cpu:.1f} s ({pages_cpu / floor_cpu:.2f}× the floor)"
+        )
         sizes = report["sizes"]
         assert isinstance(sizes, dict)
         sizes[size] = {
             "digest": {name: asdict(m) for name, m in digest.items()},
             "hugo": {name: asdict(m) for name, m in hugo.items()},
             "search": searched,
+            "floor_cpu": floor * size / 1000,
         }
     report["bare_urls"] = {"count": args.urls, "seconds": _print_bare_urls(args.urls, args.repeat)}
     args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
