@@ -110,7 +110,7 @@ def build(options: BuildOptions, session: Session | None = None) -> Report:
     ours = (root / CACHE_DIR).resolve()
     claim_output(output, lambda: output.is_relative_to(ours) or knows_output(root, output))
     store = Store(root, output, inputs.key, fresh=options.clean)
-    staging = Staging.open(output)  # rendered pages wait here, on disk, until written
+    staging = Staging(output)  # rendered pages wait here, on disk, until written
     try:
         try:
             # posts → plan → render → check
@@ -119,8 +119,7 @@ def build(options: BuildOptions, session: Session | None = None) -> Report:
             store.discard(broken)  # and build as if there had never been a cache
             produced = _produce(options, session, inputs, store, staging)
         report = _finish(produced, inputs, store, session, staging)  # strict → write → record
-        if staging is not None:
-            staging.close()  # before the search index reads the folder
+        staging.close()  # before the search index reads the folder
         # The search index follows the written output (or, under serve, is left to it).
         jobs = options.jobs or default_jobs()
         report = index_after_build(
@@ -131,8 +130,7 @@ def build(options: BuildOptions, session: Session | None = None) -> Report:
             report = replace(report, warnings=(*report.warnings, said))
         return replace(report, seconds=time.perf_counter() - started)
     finally:
-        if staging is not None:
-            staging.close()
+        staging.close()
         store.close()
 
 
@@ -141,7 +139,7 @@ def _produce(
     session: Session | None,
     inputs: Inputs,
     store: Store,
-    staging: Staging | None,
+    staging: Staging,
 ) -> Produced:
     """The quick plan when it holds, else the full one; rendered and checked."""
     if not options.clean:
@@ -205,7 +203,10 @@ def _render_stale(
         if not output_is_current(plan.output, o.path, new[o.path], plan.known_outputs.get(o.path))
     ]
     progress = stage(options.progress, "rendering")
-    put = None if staging is None else staging.put
+    # The staging folder is made only now: a build with nothing to render leaves the
+    # output folder alone (and a quick plan's look for a killed build's leftovers
+    # never meets this build's own folder).
+    put = staging.put if staging is not None and stale and staging.begin() else None
     made = render_outputs(fingerprints, stale, plan.config, plan.jobs, progress, put)
     return made, {path: new[path] for path in made}
 
@@ -215,7 +216,7 @@ def _finish(
     inputs: Inputs,
     store: Store,
     session: Session | None,
-    staging: Staging | None,
+    staging: Staging,
 ) -> Report:
     """Strict → write → record: the tail of every build, whatever made its plan.
 
@@ -230,7 +231,7 @@ def _finish(
     plan, pages = produced.plan, produced.pages
     # The search index's folder is not pruned, and no page or file of the site goes there.
     spare = spared(plan.config, [*pages, *produced.keep, *produced.copies])
-    if staging is not None:
+    if staging.name:
         spare = (*spare, staging.name)
     result = write_files(
         plan.output, pages, produced.copies, keep=produced.keep, prune=plan.prune, spare=spare

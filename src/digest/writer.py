@@ -56,34 +56,42 @@ class Staging:
     folder, on its file system, so a page moves with a link instead of a copy.
     """
 
-    def __init__(self, output: str, folder: str, made: list[str]) -> None:
-        self.output = output
-        self.folder = folder
-        self.name = os.path.basename(folder)
-        self._made = made
+    def __init__(self, output: Path) -> None:
+        self.output = str(output)
+        self.folder = ""
+        """Made by ``begin``, when a build first has something to render."""
+        self.name = ""
+        self._made: list[str] = []
+        self._round = 0
+        """Which rendering is staging now: a build may render twice (a quick plan given
+        up for the full one), and the second must not meet the first's files."""
 
-    @classmethod
-    def open(cls, output: Path) -> Staging | None:
-        """A staging folder in ``output`` (made if missing); None where none can be made:
-        the build then keeps its pages in memory, and the writer says what is wrong."""
-        made: list[str] = []
-        folder = str(output)
+    def begin(self) -> bool:
+        """Make the staging folder (and the output folder if missing) for a rendering;
+        False where none can be made: the build then keeps its pages in memory, and the
+        writer says what is wrong."""
+        self._round += 1
+        if self.folder:
+            return True
+        folder = self.output
         while not os.path.isdir(folder) and folder != os.path.dirname(folder):
-            made.append(folder)
+            self._made.append(folder)
             folder = os.path.dirname(folder)
         try:
-            for path in reversed(made):
+            for path in reversed(self._made):
                 os.mkdir(path)
-            staged = tempfile.mkdtemp(dir=output, prefix=STAGING, suffix=".tmp")
+            self.folder = tempfile.mkdtemp(dir=self.output, prefix=STAGING, suffix=".tmp")
         except OSError:
-            _remove_folders(made)
-            return None
-        return cls(str(output), staged, made)
+            _remove_folders(self._made)
+            self._made = []
+            return False
+        self.name = os.path.basename(self.folder)
+        return True
 
     def put(self, number: int, relative: str, data: bytes) -> Staged:
         """Stage the bytes of the page numbered ``number`` (unique in this staging) that
         goes to ``relative`` in the output; OutputError if they cannot be written."""
-        path = f"{self.folder}/{number}"
+        path = f"{self.folder}/{self._round}-{number}"
         try:
             handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
             with os.fdopen(handle, "wb") as stream:
@@ -98,7 +106,8 @@ class Staging:
 
     def close(self) -> None:
         """Remove what is still staged, and the folders made for it that stayed empty."""
-        shutil.rmtree(self.folder, ignore_errors=True)
+        if self.folder:
+            shutil.rmtree(self.folder, ignore_errors=True)
         _remove_folders(self._made)
         self._made = []
 
