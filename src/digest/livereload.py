@@ -69,7 +69,10 @@ class Signal:
     version: int = 0
     problems: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
-    """Of the last good build: shown in a small panel, not over the page."""
+    """Of the last good build, as the terminal says them (a few of each kind, then how
+    many more): shown in a small panel, not over the page. Every page carries them, so
+    a site with 25,000 images without alt text must not send 25,000 lines with each."""
+    warning_count: int = 0
     css_only: bool = False
     building: threading.Event = field(default_factory=threading.Event)
     changed: threading.Condition = field(default_factory=threading.Condition)
@@ -88,16 +91,20 @@ class Signal:
         css_only: bool,
         changed: bool = True,
         warnings: Iterable[str] | None = None,
+        warning_count: int = 0,
     ) -> None:
         """Announce a build; one that changed no file and fixed or broke nothing is silent.
-        A failed build (``problems``) keeps the warnings of the last good one."""
+        A failed build (``problems``) keeps the warnings of the last good one;
+        ``warnings`` are the lines to show of ``warning_count`` warnings."""
         with self.changed:
             problems = tuple(problems)
             said = self.warnings if warnings is None else tuple(warnings)
+            count = self.warning_count if warnings is None else warning_count
             if changed or problems != self.problems or said != self.warnings:
                 self.version += 1
             self.problems = problems
             self.warnings = said
+            self.warning_count = count
             self.css_only = css_only and not self.problems
             self.building.clear()
             self.changed.notify_all()
@@ -117,6 +124,7 @@ class Signal:
                 "version": self.version,
                 "problems": list(self.problems),
                 "warnings": list(self.warnings),
+                "warning_count": self.warning_count,
                 "css": self.css_only,
             },
             ensure_ascii=False,
@@ -466,7 +474,8 @@ RELOAD_SCRIPT = r"""
   }
   // Warnings (what --strict in CI would refuse) sit in a small panel in a corner, not
   // over the page; closed, it stays closed until the warnings change.
-  function panel(warnings) {
+  function panel(state) {
+    const warnings = state.warnings;
     let box = document.getElementById("digest-warnings");
     const said = warnings.join("\n");
     if (!warnings.length || sessionStorage.getItem("digest-warnings-closed") === said) {
@@ -496,7 +505,8 @@ RELOAD_SCRIPT = r"""
       document.body.appendChild(box);
     }
     box.dataset.said = said;
-    const count = warnings.length === 1 ? "1 warning" : warnings.length + " warnings";
+    const total = state.warning_count;
+    const count = total === 1 ? "1 warning" : total.toLocaleString("en") + " warnings";
     box.lastChild.textContent = "digest: " + count + " (--strict refuses them)\n\n" + said;
   }
   function swapStyles() {
@@ -537,7 +547,7 @@ RELOAD_SCRIPT = r"""
   }
   function apply(state) {
     overlay(state.problems);
-    warned = state.warnings;
+    warned = state;
     panel(warned);
     if (state.version === version) return;
     version = state.version;
@@ -553,7 +563,7 @@ RELOAD_SCRIPT = r"""
     document.dispatchEvent(new CustomEvent("digest:search", { detail: state }));
   }
   const first = JSON.parse(me.dataset.state);
-  let warned = first.warnings;
+  let warned = first;
   overlay(first.problems);
   panel(warned);
   if (me.dataset.search) document.documentElement.dataset.digestSearch = me.dataset.search;

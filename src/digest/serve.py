@@ -29,7 +29,6 @@ from digest.errors import (
     BuildFailed,
     DigestError,
     OutputError,
-    line_of,
     sort_problems,
     summarized_warnings,
 )
@@ -147,6 +146,7 @@ def serve(options: ServeOptions, say: Callable[[str], None] = print) -> int:
         started = time.perf_counter()
         wrote = True
         warnings: list[str] = []
+        warning_count = 0
         try:
             report = build(build_options, session)
         except BuildFailed as failure:
@@ -162,13 +162,18 @@ def serve(options: ServeOptions, say: Callable[[str], None] = print) -> int:
             problems = []
             wrote = bool(report.written or report.deleted)
             warnings = summarized_warnings(report.warnings)
+            warning_count = len(report.warnings)
         took = time.perf_counter() - started
         what = ", ".join(sorted(changed)[:3]) + (" …" if len(changed) > 3 else "") or "start"
         css_only = bool(changed) and all(path.endswith(".css") for path in changed)
-        new_warnings = None if problems else [line_of(w) for w in report.warnings]
+        new_warnings = None if problems else warnings
         told = signal.warnings
         signal.finish_build(
-            problems, css_only=css_only, changed=wrote or not changed, warnings=new_warnings
+            problems,
+            css_only=css_only,
+            changed=wrote or not changed,
+            warnings=new_warnings,
+            warning_count=warning_count,
         )
         if not problems and report.search is not None:
             indexer.submit(report.search)  # after the pages are up: a build never waits
@@ -178,8 +183,8 @@ def serve(options: ServeOptions, say: Callable[[str], None] = print) -> int:
             for problem in problems:
                 say(f"  {problem}")
         else:
-            count = len(report.warnings)
-            said = f", {count} warning{'' if count == 1 else 's'}" if count else ""
+            said = f", {warning_count} warning{'' if warning_count == 1 else 's'}"
+            said = said if warning_count else ""
             say(
                 f"{stamp} {what}: {len(report.rendered)} rendered, {len(report.written)} "
                 f"written, {len(report.deleted)} removed in {took:.2f} s{said}"

@@ -145,6 +145,21 @@ def test_pages_work_without_javascript(preview: Preview, browser: Browser) -> No
     context.close()
 
 
+def test_many_warnings_show_as_the_terminal_says_them(preview: Preview, page: Page) -> None:
+    # Every page carries the panel's lines: a few of each kind and a count, not thousands.
+    page.goto(_url(preview, "/2024/02/19/"))
+    images = "\n\n".join(f"![](https://img.example.com/shot-{n}.png)" for n in range(40))
+    preview.write("content/2024-02-19.md", f"---\ntitle: 第一期\n---\n\n图很多。\n\n{images}\n")
+
+    panel = page.locator("#digest-warnings")
+    expect(panel).to_contain_text("digest: 40 warnings", timeout=WAIT_MS)
+    expect(panel).to_contain_text("shot-2.png")
+    expect(panel).to_contain_text("… and 37 more alt-text warnings")
+    expect(panel).not_to_contain_text("shot-39.png")
+    served = page.request.get(_url(preview, "/2024/02/19/")).text()
+    assert served.count("shot-39.png") == 1  # the image itself, not a warning about it
+
+
 def test_warnings_show_in_a_panel_that_can_be_closed(preview: Preview, page: Page) -> None:
     page.goto(_url(preview, "/2024/02/19/"))
     preview.write(

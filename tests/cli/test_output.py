@@ -197,7 +197,6 @@ def test_pages_a_killed_build_staged_are_removed_by_the_next(built_site: SiteFol
     assert sorted(p.name for p in (built_site.root / "public").rglob(".digest*")) == [".digest"]
 
 
-
 def test_a_build_that_changes_nothing_leaves_the_output_folder_alone(
     built_site: SiteFolder,
 ) -> None:
@@ -209,6 +208,7 @@ def test_a_build_that_changes_nothing_leaves_the_output_folder_alone(
 
     assert run.code == 0, run.stderr
     assert (folder.stat().st_mtime_ns, sorted(p.name for p in folder.iterdir())) == before
+
 
 @pytest.fixture
 def unprivileged() -> Iterator[tuple[SiteFolder, list[str]]]:

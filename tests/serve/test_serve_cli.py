@@ -30,7 +30,13 @@ def test_a_saved_edit_reaches_the_page(preview: Preview) -> None:
 
     preview.write("content/2024-02-19.md", "---\ntitle: 第一期\n---\n\n改过的文字。\n")
 
-    assert events.next() == {"version": 2, "problems": [], "warnings": [], "css": False}
+    assert events.next() == {
+        "version": 2,
+        "problems": [],
+        "warnings": [],
+        "warning_count": 0,
+        "css": False,
+    }
     assert "改过的文字。" in preview.get("/2024/02/19/")
     events.close()
 
@@ -47,7 +53,10 @@ def test_the_search_index_follows_each_build_without_holding_it_up(preview: Prev
     while seen[-1] != ("search", {"state": "current"}):
         seen.append(events.any())
     # The new pages are announced first; the index is made after, and said when current.
-    assert seen[0] == ("message", {"version": 2, "problems": [], "warnings": [], "css": False})
+    assert seen[0] == (
+        "message",
+        {"version": 2, "problems": [], "warnings": [], "warning_count": 0, "css": False},
+    )
     assert ("search", {"state": "indexing"}) in seen
     assert "新的一篇" in preview.get("/")
     search_page = preview.get("/search/")
