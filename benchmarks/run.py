@@ -12,7 +12,7 @@ process (start-up included) and as the median of --repeat runs:
     cold, no search   the same with ``search = false`` (no Pagefind index: Hugo's work)
     no change   the same build again
     body edit   one post's text changed
-    new post    one post added
+    new post    one post added: the next day's
     template    the post template changed (every post page renders again)
 
 and Hugo's build of the same posts (benchmarks/hugo-site: post pages, a home paginated by
@@ -45,6 +45,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
+from datetime import date, timedelta
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -104,9 +105,12 @@ def digest_scenarios(site: Path) -> dict[str, tuple[Callable[[int], None], bool]
             stream.write(f"\n补充说明 {run_number}。\n")
 
     def add_post(run_number: int) -> None:
-        folder = site / "content" / "2099"
-        folder.mkdir(exist_ok=True)
-        (folder / f"01-{run_number + 1:02d}.md").write_text("新的一期。\n", encoding="utf-8")
+        # Tomorrow's digest, as a writer adds one every day: the home pages shift by one.
+        newest = max((site / "content").rglob("*.md"))  # content/YYYY/MM-DD.md
+        day = date.fromisoformat(f"{newest.parent.name}-{newest.stem}") + timedelta(days=1)
+        target = site / "content" / f"{day:%Y}" / f"{day:%m-%d}.md"
+        target.parent.mkdir(exist_ok=True)
+        target.write_text(f"新的一期，第 {run_number + 1} 次。\n", encoding="utf-8")
 
     def edit_template(run_number: int) -> None:
         theme = HERE.parent / "templates" / "post.html"
