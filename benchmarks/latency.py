@@ -7,7 +7,7 @@ headless Chromium (Debian's, driven by Playwright) and measures, as the median o
 --repeat tries:
 
     body edit   one post's text changed while its page is open
-    new post    a post added while the home page is open
+    new post    the next day's post added while the home page is open
 
 The clock starts just before the file is written and stops when the browser shows the
 new text, so it includes the watcher's quiet period, the rebuild, the reload signal,
@@ -27,6 +27,7 @@ import sys
 import tempfile
 import threading
 import time
+from datetime import date, timedelta
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -117,8 +118,11 @@ def measure(size: int, repeat: int) -> dict[str, float]:
                     edits.append(seconds_until_visible(page, marker, edit))
                     wait_for_index(server)
                     page.goto(f"{base}/")
+                    # The next day's digest, as a writer adds one every day.
                     title = f"新加的一期{attempt}号"
-                    target = site / "content" / "2099" / f"01-{attempt + 1:02d}.md"
+                    last = max((site / "content").rglob("*.md"))  # content/YYYY/MM-DD.md
+                    tomorrow = date.fromisoformat(f"{last.parent.name}-{last.stem}") + timedelta(1)
+                    target = site / "content" / f"{tomorrow:%Y}" / f"{tomorrow:%m-%d}.md"
 
                     def add(title: str = title, target: Path = target) -> None:
                         target.parent.mkdir(exist_ok=True)
