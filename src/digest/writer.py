@@ -98,9 +98,8 @@ class Staging:
                 os.fchmod(stream.fileno(), 0o644)
                 stream.write(data)
         except OSError as error:
-            raise OutputError(
-                f"cannot write: {error.strerror or error}; the previous output is back",
-                _shown(f"{self.output}/{relative}"),
+            raise OutputError(  # before any file of the site was touched
+                f"cannot write: {error.strerror or error}", _shown(f"{self.output}/{relative}")
             ) from error
         return Staged(path, len(data))
 
@@ -212,8 +211,8 @@ def write_files(
     """Make ``output`` hold exactly ``pages``, ``copies`` and ``keep`` (plus its dotfiles).
 
     ``pages`` are bytes, or pages staged (``Staging``) by this build: those are moved
-    into place. ``keep`` names files already right on disk (the caller knows from its cache). A file
-    whose bytes are already right is not touched either, so its mtime stays and
+    into place. ``keep`` names files already right on disk (the caller knows from its
+    cache). A file whose bytes are already right is not touched either, so its mtime stays and
     sync-based deploys upload only what changed. Without ``prune``, other files stay;
     so do the files in the top-level folders named in ``spare`` (written by another
     stage, such as the search index). Without ``mark``, no ``.digest`` mark is added
