@@ -24,7 +24,7 @@ from digest.config import Config
 from digest.errors import BuildFailed, OutputError
 from digest.model import Indexed, Report, SearchJob, Shard
 from digest.shards import SEARCH_FOLDER, primary_language
-from digest.writer import write_files
+from digest.writer import Staged, write_files
 
 PENDING = ".digest-search-pending"
 """In the output folder from the moment its pages changed until their index is written:
@@ -184,14 +184,17 @@ def make_index(job: SearchJob) -> Indexed:
                 str(output / SEARCH_FOLDER),
                 hint="search = false in the config builds without it",
             ) from error
+        # Staged like rendered pages: new files move into place with a link, not a copy.
         files = {
-            f"{shard.name}/{file.relative_to(staging / shard.name).as_posix()}": file
+            f"{shard.name}/{file.relative_to(staging / shard.name).as_posix()}": Staged(
+                str(file), file.stat().st_size
+            )
             for shard in stale
             for file in sorted((staging / shard.name).rglob("*"))
             if file.is_file() and _ships(file.name, primary=shard.primary)
         }
         current = [shard.name for shard in job.shards if shard.name not in job.stale]
-        write_files(output / SEARCH_FOLDER, {}, files, spare=current, mark=False)
+        write_files(output / SEARCH_FOLDER, files, {}, spare=current, mark=False)
         with suppress(OSError):
             if (output / PENDING).read_text(encoding="utf-8").split("\n")[0] == job.token:
                 _remove(output / PENDING)  # else a later build's job is waiting
