@@ -355,8 +355,12 @@ class _Transaction:
                 target = self.current = f"{self.output}/{relative}"
                 self._ensure_folder(os.path.dirname(target))
                 new = relative in self.plan.new
-                if new and isinstance(data, Staged) and self._link(data.path, target):
-                    continue
+                if isinstance(data, Staged):
+                    if new and self._link(data.path, target):
+                        continue
+                    if not new:  # already a whole file on this file system: the temporary
+                        self.staged.append((data.path, target))
+                        continue
                 content = data.read_bytes() if isinstance(data, Path) else staged_bytes(data)
                 if new and self._create(target, content):
                     continue
