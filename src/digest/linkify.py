@@ -116,6 +116,14 @@ _BARE_DOMAIN_ENDINGS = frozenset(
 )
 
 
+# What a text needs for linkify_paragraphs to keep a link found in it: a scheme's ":" or
+# "//", an email's "@", "www." or a dot before a bare-domain ending. Most text tokens of a
+# digest have none, and linkify-it's own tests are large Unicode patterns.
+_MAY_LINK = re.compile(
+    "[:@]|//|www\\.|\\.(?:" + "|".join(sorted(_BARE_DOMAIN_ENDINGS)) + ")", re.IGNORECASE
+)
+
+
 def _wanted(match: Match) -> bool:
     if match.schema:
         return True
@@ -136,12 +144,26 @@ def linkify_paragraphs(state: StateCore) -> None:
         return
     for inline in state.tokens:
         tokens = inline.children
-        if inline.type != "inline" or not tokens or not finder.pretest(inline.content):
+        if inline.type != "inline" or not tokens or not _MAY_LINK.search(inline.content):
             continue
         shielded = _inside_links(tokens)
         rebuilt: list[Token] = []
+        pretested: bool | None = None  # linkify-it's pretest of the paragraph, once needed
         for index, token in enumerate(tokens):
-            if shielded[index] or token.type != "text" or not finder.test(token.content):
+            if (
+                shielded[index]
+                or token.type != "text"
+                or not _MAY_LINK.search(token.content)
+                or not finder.test(token.content)
+            ):
+                rebuilt.append(token)
+                continue
+            # markdown-it asks the pretest first, of the whole paragraph; it can say no
+            # where a token's own test says yes (``a.info<br>``). Asked last, it is the
+            # same answer, paid for only in paragraphs that hold a link.
+            if pretested is None:
+                pretested = bool(finder.pretest(inline.content))
+            if not pretested:
                 rebuilt.append(token)
                 continue
             links = finder.match(token.content) or []

@@ -345,6 +345,9 @@ _PIECES = [
     "MAILTO:c@d.org", "a@b.org", "www.x.com", "https://y.org/中", "example.com", "main.py",
     "中文", "：", "，", " ", "\n", "*", "`", "/", "x", "http://", "ftp://f.org/x", "<b>",
     "\\", "&amp;", "![i](p.png)", "https://a.org/x)", "(", ")", "http://1.2.3.4/",
+    # Around the cheap test that skips text with no sign of a link:
+    "WWW.", "Example.IO/x", ".COM", "a.company", "x.cn", "//cdn.a.org/j", "．com", "@",
+    "\u212a", "。", "b.info",
 ]  # fmt: skip
 
 
