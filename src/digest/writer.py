@@ -65,6 +65,9 @@ class Staging:
         self._round = 0
         """Which rendering is staging now: a build may render twice (a quick plan given
         up for the full one), and the second must not meet the first's files."""
+        self._into = ("", 0, 0)
+        """(folder, round, process): where this process stages in this round. Each worker
+        has a folder of its own: workers making files in one folder wait on its lock."""
 
     def begin(self) -> bool:
         """Make the staging folder (and the output folder if missing) for a rendering;
@@ -91,8 +94,8 @@ class Staging:
     def put(self, number: int, relative: str, data: bytes) -> Staged:
         """Stage the bytes of the page numbered ``number`` (unique in this staging) that
         goes to ``relative`` in the output; OutputError if they cannot be written."""
-        path = f"{self.folder}/{self._round}-{number}"
         try:
+            path = f"{self._folder_of_this_process()}/{number}"
             handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
             with os.fdopen(handle, "wb") as stream:
                 os.fchmod(stream.fileno(), 0o644)
@@ -102,6 +105,14 @@ class Staging:
                 f"cannot write: {error.strerror or error}", _shown(f"{self.output}/{relative}")
             ) from error
         return Staged(path, len(data))
+
+    def _folder_of_this_process(self) -> str:
+        folder, round_, process = self._into
+        if (round_, process) != (self._round, os.getpid()):
+            folder = f"{self.folder}/{self._round}-{os.getpid()}"
+            os.mkdir(folder)
+            self._into = (folder, self._round, os.getpid())
+        return folder
 
     def close(self) -> None:
         """Remove what is still staged, and the folders made for it that stayed empty."""
