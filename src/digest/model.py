@@ -159,7 +159,7 @@ def card_of(fields: Mapping[str, Any]) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class Link:
+class Link(Record):
     """Somewhere a page points to: a url and the words to show for it."""
 
     url: str
@@ -167,7 +167,7 @@ class Link:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Tag:
+class Tag(Record):
     name: str
     slug: str
     url: str
@@ -178,7 +178,7 @@ ArchiveKind = Literal["year", "month", "day"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Archive:
+class Archive(Record):
     """The posts of one year, month or day, with its neighbours that have posts."""
 
     kind: ArchiveKind
@@ -196,7 +196,7 @@ class Archive:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Paginator:
+class Paginator(Record):
     """Where one page of a paginated listing sits among its siblings."""
 
     number: int
@@ -240,7 +240,7 @@ class Site:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Output:
+class Output(Record):
     """One file to produce: where it goes and what it is made from."""
 
     url: str
