@@ -17,15 +17,30 @@ from digest.folders import CONTENT_DIR
 from digest.model import Post, Reference
 from digest.urls import output_path, resolve_local
 
-_ID = re.compile(rb"""\sid\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_ID = re.compile(rb"""id\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_SPACE = frozenset(b" \t\n\r\f\v")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:|^//")
 
 
 def element_ids(page: bytes) -> frozenset[str]:
-    """The element ids of an HTML page: the targets of #fragments."""
-    return frozenset(
-        (first or second).decode("utf-8", "replace") for first, second in _ID.findall(page)
-    )
+    """The element ids of an HTML page: the targets of #fragments, each ``id="…"`` (or
+    ``'…'``) after a space.
+
+    The pattern starts with ``id``, which the regex engine looks for fast; the space
+    before it is checked here (a pattern starting with the space is tried at every space
+    of the page: four times slower). A name that only ends in ``id`` is passed over one
+    character at a time, so an ``id=`` inside its value is still found.
+    """
+    found = []
+    position = 0
+    while (match := _ID.search(page, position)) is not None:
+        start = match.start()
+        if start and page[start - 1] in _SPACE:
+            found.append(match[1] if match[1] is not None else match[2])
+            position = match.end()
+        else:
+            position = start + 1
+    return frozenset(value.decode("utf-8", "replace") for value in found)
 
 
 def check_references(
