@@ -13,7 +13,8 @@ process (start-up included) and as the median of --repeat runs:
     no change   the same build again
     body edit   one post's text changed
     new post    one post added: the next day's
-    template    the post template changed (every post page renders again)
+    template    the post template changed outside the article (every post page renders
+                again and is written; the search index reads none of that)
 
 and Hugo's build of the same posts (benchmarks/hugo-site: post pages, a home paginated by
 10, tag pages, RSS, raw HTML on) cold and again. A cold run's old output is set aside, not
@@ -131,11 +132,14 @@ def digest_scenarios(site: Path) -> dict[str, tuple[Callable[[int], None], bool]
         target.write_text(f"新的一期，第 {run_number + 1} 次。\n", encoding="utf-8")
 
     def edit_template(run_number: int) -> None:
-        theme = HERE.parent / "templates" / "post.html"
+        # A change every post page shows, outside the article (which the search index
+        # reads): a comment above the page's links to the posts before and after.
+        theme = (HERE.parent / "templates" / "post.html").read_text(encoding="utf-8")
+        pager = '<nav class="pager"'
+        assert pager in theme
         template.parent.mkdir(exist_ok=True)
-        template.write_text(
-            theme.read_text(encoding="utf-8") + f"<!-- run {run_number} -->\n", encoding="utf-8"
-        )
+        edited = theme.replace(pager, f"<!-- run {run_number} -->\n{pager}", 1)
+        template.write_text(edited, encoding="utf-8")
 
     return {
         "cold": (nothing, True),

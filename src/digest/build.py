@@ -11,7 +11,7 @@ stored recipes of the pages that show them (plans.py); what follows exists once.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -38,6 +38,7 @@ from digest.state import (
     Changes,
     CopyRow,
     OutputChange,
+    OutputRow,
     Store,
     knows_output,
 )
@@ -241,6 +242,7 @@ def _finish(
     said = (*(as_last or ()), *produced.warnings)
     report = Report(
         written=result.written,
+        reindex=_reindex(result.written, produced.rendered, plan.known_outputs),
         unchanged=result.unchanged,
         rendered=tuple(sorted(pages)),
         copied=summary.copied,
@@ -268,7 +270,9 @@ def _finish(
         posts=plan.posts,
         removed_posts=plan.removed_posts,
         outputs={
-            path: OutputChange(produced.fingerprints[path], result.stats[path], r.ids, r.recipe)
+            path: OutputChange(
+                produced.fingerprints[path], result.stats[path], r.ids, r.recipe, r.indexed
+            )
             for path, r in produced.rendered.items()
         },
         removed_outputs=plan.removed_outputs,
@@ -285,6 +289,21 @@ def _finish(
         store.save(changes)
         _remember(session, plan.memory)
     return report
+
+
+def _reindex(
+    written: Sequence[str],
+    rendered: Mapping[str, RenderedOutput],
+    known: Mapping[str, OutputRow],
+) -> tuple[str, ...]:
+    """The files written whose part the search index reads changed, or may have: all but
+    pages whose ``indexed`` hash is the one the last build recorded."""
+    changed = []
+    for path in written:
+        made, row = rendered.get(path), known.get(path)
+        if made is None or made.indexed is None or row is None or row.indexed != made.indexed:
+            changed.append(path)
+    return tuple(changed)
 
 
 def _remember(session: Session | None, memory: Memory | None) -> None:

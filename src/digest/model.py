@@ -321,6 +321,9 @@ class Report:
     """The parts of the search index and the posts and standalone pages each holds."""
     search_language: str = ""
     """The search index's language (``search.search_language``)."""
+    reindex: tuple[str, ...] = ()
+    """Of ``written``, the files whose part the search index reads changed (or may
+    have): a page whose header or footer alone changed is not indexed again."""
     search: SearchJob | None = None
     """The index still to make (``digest serve`` makes it in the background); None when it
     is current, made by this build, or search is off."""

@@ -20,6 +20,7 @@ from digest.fingerprints import fingerprint_text, text_hash
 from digest.model import Output, Post, field_names
 from digest.parallel import Progress, ordered_map
 from digest.routes import FEED_TEMPLATES
+from digest.shards import indexed_part
 from digest.state import Recipe, recipe_of
 from digest.templates import Templates
 from digest.writer import Staged
@@ -117,6 +118,8 @@ class RenderedOutput:
     data: bytes | Staged
     ids: frozenset[str] | None
     recipe: Recipe | None
+    indexed: str | None = None
+    """The hash of what the search index reads of the page (``shards.indexed_part``)."""
 
 
 def render_outputs(
@@ -143,13 +146,15 @@ def render_outputs(
                 data = templates.render(output.template, output.context).encode("utf-8")
             except DigestError as error:
                 return error
-        ids = element_ids(data) if output.path.endswith(".html") else None
+        html = output.path.endswith(".html")
+        ids = element_ids(data) if html else None
+        indexed = indexed_part(data) if html else None
         whole = fingerprints.shows_whole_posts(output.template)
         recipe = recipe_of(output) if whole else None
         if stage is None:
-            return RenderedOutput(data, ids, recipe)
+            return RenderedOutput(data, ids, recipe, indexed)
         try:
-            return RenderedOutput(stage(index, output.path, data), ids, recipe)
+            return RenderedOutput(stage(index, output.path, data), ids, recipe, indexed)
         except DigestError as error:
             return error
 

@@ -3,9 +3,10 @@ in shards (``shards.search_shards``: which pages each holds), each a bundle of i
 
 Pagefind (PyPI ``pagefind[extended]``, whose binary segments Chinese and Japanese) runs
 as child processes through its Python API. It makes a whole bundle on every run, so a
-build indexes only the shards that are not current: a page of theirs was written, their
-folder is missing, or the last indexing did not finish them (its mark,
-``.digest-search-pending``, names them). The search page merges the shards' bundles.
+build indexes only the shards that are not current: what a page of theirs says changed
+(not only its header or footer: ``shards.indexed_part``), their folder is missing, or the
+last indexing did not finish them (its mark, ``.digest-search-pending``, names them).
+The search page merges the shards' bundles.
 """
 
 from __future__ import annotations
@@ -74,7 +75,7 @@ def index_after_build(
     """The build's report, once the index is current; with ``later``, the report names
     the shards still to make (``digest serve`` makes them after the new pages are up)."""
     job = search_job(
-        config, output, report.search_shards, report.search_language, report.written, jobs
+        config, output, report.search_shards, report.search_language, report.reindex, jobs
     )
     if job is None:
         return report
@@ -91,7 +92,8 @@ def search_job(
     written: Collection[str],
     jobs: int,
 ) -> SearchJob | None:
-    """The shards to index after a build that wrote these output paths; None when search
+    """The shards to index after a build that wrote these output paths (those whose part
+    the index reads changed: ``Report.reindex``); None when search
     is off or every shard on disk is current (``shard_is_current``) and no other folder
     is under ``pagefind/``.
 
@@ -127,8 +129,8 @@ def shard_is_current(
 
     1. indexing never finished it (no ``pagefind-entry.json``: the writer puts a bundle
        in place all or nothing, so a folder with it holds a whole bundle), or
-    2. a page of it was written by this build (the folder's name says which pages it
-       holds, not what they say), or
+    2. this build wrote a page of it with other words for the index (``written``: the
+       folder's name says which pages it holds, not what they say), or
     3. an indexing that was to make it again did not finish (``pending`` names it; an
        unreadable mark, None, names every shard).
     """

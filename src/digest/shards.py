@@ -1,10 +1,13 @@
 """Which pages the search index holds, in which shards, in which language: a function of
 the site alone (posts' dates and output paths), so the routes can link the shards and a
-quick plan can keep them from the last report. Makes no index and touches no files.
+quick plan can keep them from the last report; and what of a page the index holds
+(``indexed_part``), so a page whose rest changed is not indexed again. Makes no index and
+touches no files.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from itertools import groupby
 
@@ -21,6 +24,12 @@ PAGES_SHARD = "pages"
 """The first part of the name of the shard of the standalone pages (they have no date)."""
 SEGMENTED = ("zh", "ja")
 """Languages whose words Pagefind's extended binary finds in text without spaces."""
+BODY = b"data-pagefind-body"
+"""The attribute of the element whose content Pagefind indexes."""
+BODY_END = b"<!--/indexed-->"
+"""Put by a template right after the element that has ``BODY``: where what Pagefind
+reads of the page ends (``indexed_part``)."""
+_PAGEFIND_ATTRIBUTE = b"data-pagefind-"
 
 
 def search_shards(site: Site, cap: int = SHARD_POSTS) -> tuple[Shard, ...]:
@@ -77,3 +86,38 @@ def search_language(site: Site) -> str:
 def primary_language(tag: str) -> str:
     """The primary subtag of a language tag: ``zh`` of ``zh-CN``."""
     return tag.lower().replace("_", "-").split("-")[0]
+
+
+def indexed_part(page: bytes) -> str | None:
+    """A hash of what Pagefind reads of a page, or None when that cannot be told.
+
+    Pagefind reads the element that has ``data-pagefind-body``, the page's first ``<h1>``
+    (the result's title) and the first ``<img>`` after it (its image), and any other
+    ``data-pagefind-*`` attribute. So when a page has one such element, closed by one
+    ``BODY_END`` mark, and no other such attribute, only the element and that heading and
+    image count: a new header, footer or year list leaves the hash, and the search index,
+    as they were. Anything else is None (read as "changed" whenever the page is).
+    """
+    start = page.rfind(b"<", 0, page.find(BODY))  # the element's tag: where it opens
+    end = page.find(BODY_END)
+    if (
+        start < 0
+        or end < start
+        or page.count(BODY) != 1
+        or page.count(BODY_END) != 1
+        or page.count(_PAGEFIND_ATTRIBUTE) != page.count(_PAGEFIND_ATTRIBUTE, start, end)
+    ):
+        return None
+    heading = page.find(b"<h1")
+    heading_end = page.find(b"</h1>", heading) if heading >= 0 else -1
+    image = page.find(b"<img", heading_end) if heading_end >= 0 else -1
+    image_end = page.find(b">", image) if image >= 0 else -1
+    digest = hashlib.blake2b(digest_size=16)
+    for part in (
+        page[start:end],
+        page[heading:heading_end] if heading_end >= 0 else b"",
+        page[image:image_end] if image_end >= 0 else b"",
+    ):
+        digest.update(part)
+        digest.update(b"\0")
+    return digest.hexdigest()

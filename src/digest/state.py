@@ -41,7 +41,7 @@ from digest.fingerprints import Stat, checksum, code_fingerprint, fingerprint_te
 from digest.folders import CACHE_DIR
 from digest.model import Output, Post, Report
 
-FORMAT = 4
+FORMAT = 5
 # Big values live in tables of their own: scanning the small rows of every post and
 # output (each build does) then reads a few pages instead of the whole file.
 _SCHEMA = """
@@ -52,7 +52,7 @@ CREATE TABLE IF NOT EXISTS posts (
 CREATE TABLE IF NOT EXISTS parsed (source TEXT PRIMARY KEY, post BLOB);
 CREATE TABLE IF NOT EXISTS outputs (
     path TEXT PRIMARY KEY, fingerprint TEXT, size INTEGER, mtime INTEGER, ctime INTEGER,
-    inode INTEGER, ids BLOB);
+    inode INTEGER, ids BLOB, indexed TEXT);
 CREATE TABLE IF NOT EXISTS recipes (path TEXT PRIMARY KEY, output BLOB);
 CREATE TABLE IF NOT EXISTS shows (source TEXT, path TEXT);
 CREATE INDEX IF NOT EXISTS shows_source ON shows (source);
@@ -84,6 +84,8 @@ class PostRow:
 class OutputRow:
     fingerprint: str
     stat: Stat
+    indexed: str | None = None
+    """The hash of what the search index read of the page (``shards.indexed_part``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +113,7 @@ class OutputChange:
     ids: frozenset[str] | None
     recipe: Recipe | None
     """How to render it again, for a page that shows whole posts."""
+    indexed: str | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -301,12 +304,12 @@ class Store:
     @_guarded
     def output_rows(self, paths: Iterable[str] | None = None) -> dict[str, OutputRow]:
         """What the cache knows of these outputs, or of all."""
-        query = "SELECT path, fingerprint, size, mtime, ctime, inode FROM outputs"
+        query = "SELECT path, fingerprint, size, mtime, ctime, inode, indexed FROM outputs"
         if paths is None:
             rows = self._db.execute(query).fetchall()
         else:
             rows = self._select(f"{query} WHERE path IN", paths)
-        return {row[0]: OutputRow(row[1], tuple(row[2:])) for row in rows}
+        return {row[0]: OutputRow(row[1], tuple(row[2:6]), row[6]) for row in rows}
 
     @_guarded
     def output_stats(self) -> dict[str, Stat]:
@@ -419,9 +422,15 @@ class Store:
                 db.executemany(f"DELETE FROM {table} WHERE path = ?", _rows(gone))
             db.executemany("DELETE FROM outputs WHERE path = ?", _rows(changes.removed_outputs))
             db.executemany(
-                "INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO outputs VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (
-                    (path, row.fingerprint, *row.stat, None if row.ids is None else _dump(row.ids))
+                    (
+                        path,
+                        row.fingerprint,
+                        *row.stat,
+                        None if row.ids is None else _dump(row.ids),
+                        row.indexed,
+                    )
                     for path, row in changes.outputs.items()
                 ),
             )

@@ -142,3 +142,33 @@ def test_an_interrupted_indexing_is_redone_for_the_shards_it_names(
     assert "平安夜特刊 eveword" in _text(big, shards[2])
     for name in (shards[0], shards[1], shards[3]):
         assert _files(big, name) == before[name]
+
+
+def test_a_template_change_indexes_only_the_shards_whose_words_it_changes(
+    big: SiteFolder,
+) -> None:
+    shards = _shards(big)
+    before = {name: _files(big, name) for name in shards}
+    # Every page's footer changes (as in a new year): their articles do not.
+    big.write(
+        "templates/base.html",
+        '{% extends "theme/base.html" %}{% block footer %}<footer>新页脚</footer>{% endblock %}\n',
+    )
+
+    run = big.digest("build")
+
+    assert run.code == 0, run.stderr
+    assert "新页脚" in big.read("public/2022/05/01/index.html")
+    assert "search: indexed" not in run.stdout
+    assert {name: _files(big, name) for name in shards} == before
+
+    # The posts' article changes: every shard of posts is indexed again, not the pages'.
+    theme = (Path(__file__).resolve().parents[2] / "templates/post.html").read_text("utf-8")
+    note = "<p>编者按 editorword</p>\n<header>"
+    big.write("templates/post.html", theme.replace("<header>", note))
+    run = big.digest("build")
+
+    assert run.code == 0, run.stderr
+    assert "(3 of 4 shards)" in run.stdout
+    assert "editorword" in _text(big, shards[0])
+    assert _files(big, shards[3]) == before[shards[3]]

@@ -1,16 +1,18 @@
 """search_shards: the posts cut between months into shards of a capped size, greedily
 from the oldest; the pages in a shard of their own; names that change only when what a
-shard holds changes."""
+shard holds changes; and the part of a page the index reads."""
 
 from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime
 
+import pytest
+
 from digest.config import Config
 from digest.model import Post, Shard, Site
 from digest.routes import plan
-from digest.shards import search_shards
+from digest.shards import indexed_part, search_shards
 from digest.site import assemble
 
 CONFIG = Config(language="zh-CN")
@@ -159,3 +161,44 @@ def test_the_search_page_links_every_shard_primary_first() -> None:
     assert page.context["search_bundles"] == tuple(
         f"/pagefind/{shard.name}/" for shard in search_shards(site)
     )
+
+
+# ---- what of a page the index reads ------------------------------------------------------
+
+
+def _html(header: str = "<p>页眉</p>", article: str = "<p>正文</p>", footer: str = "") -> bytes:
+    return (
+        f'<html><head><meta name="description" content="x"></head><body>{header}'
+        f"<main><article data-pagefind-body><h1>标题</h1>{article}</article>"
+        f"<!--/indexed--></main>{footer}</body></html>"
+    ).encode()
+
+
+def test_the_indexed_part_ignores_the_header_and_footer_but_not_the_article() -> None:
+    first = indexed_part(_html())
+
+    assert first is not None
+    assert indexed_part(_html(header="<nav>新导航</nav>", footer="<p>2026年</p>")) == first
+    assert indexed_part(_html(article="<p>改过的正文</p>")) != first
+
+
+def test_the_first_heading_and_the_image_after_it_count_wherever_they_are() -> None:
+    outside = indexed_part(_html(header="<h1>站名</h1>"))
+
+    assert outside != indexed_part(_html(header="<h1>新站名</h1>"))
+    with_image = indexed_part(_html(footer='<img src="a.png" alt="">'))  # after the h1
+    assert with_image != indexed_part(_html(footer='<img src="b.png" alt="">'))
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        _html().replace(b"<!--/indexed-->", b""),  # a template without the mark
+        _html(article="<code>&lt;p data-pagefind-body&gt;</code>"),  # a second body
+        _html(article="<!--/indexed-->"),  # the mark inside the article
+        _html(header='<span data-pagefind-filter="author">我</span>'),  # read elsewhere
+        b"<html><body><p>no body marked</p></body></html>",
+    ],
+)
+def test_a_page_whose_indexed_part_cannot_be_told_has_none(page: bytes) -> None:
+    assert indexed_part(page) is None
