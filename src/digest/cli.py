@@ -176,8 +176,8 @@ def _stop(number: int, frame: object) -> None:
 GC_FIRST_GENERATION = 20_000
 """Objects allocated between the collector's youngest passes (Python's default: 700).
 Parsing Markdown makes many short-lived tokens, freed by their counts, not cycles: at 700
-the collector ran 712 times for 1,000 posts; at 20,000 once or twice, and parsing takes 5 % less
-CPU."""
+the collector ran 712 times for 1,000 posts; at 20,000 once or twice, and parsing takes
+5 % less CPU."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
