@@ -89,11 +89,11 @@ def search_job(
     output: Path,
     shards: Sequence[Shard],
     language: str,
-    written: Collection[str],
+    changed: Collection[str],
     jobs: int,
 ) -> SearchJob | None:
-    """The shards to index after a build that wrote these output paths (those whose part
-    the index reads changed: ``Report.reindex``); None when search
+    """The shards to index after a build that ``changed`` these output paths (pages
+    written whose part the index reads changed: ``Report.reindex``); None when search
     is off or every shard on disk is current (``shard_is_current``) and no other folder
     is under ``pagefind/``.
 
@@ -104,9 +104,9 @@ def search_job(
         _remove(output / PENDING)
         return None
     pending = _pending(output)
-    wrote = frozenset(written)
+    paths = frozenset(changed)
     stale = tuple(
-        shard.name for shard in shards if not shard_is_current(output, shard, wrote, pending)
+        shard.name for shard in shards if not shard_is_current(output, shard, paths, pending)
     )
     if not stale and _folders(output) <= {shard.name for shard in shards}:
         return None
@@ -123,20 +123,20 @@ def search_job(
 
 
 def shard_is_current(
-    output: Path, shard: Shard, written: Collection[str], pending: Collection[str] | None
+    output: Path, shard: Shard, changed: Collection[str], pending: Collection[str] | None
 ) -> bool:
     """Whether the shard's folder holds its index. It does not when:
 
     1. indexing never finished it (no ``pagefind-entry.json``: the writer puts a bundle
        in place all or nothing, so a folder with it holds a whole bundle), or
-    2. this build wrote a page of it with other words for the index (``written``: the
+    2. this build wrote a page of it with other words for the index (``changed``: the
        folder's name says which pages it holds, not what they say), or
     3. an indexing that was to make it again did not finish (``pending`` names it; an
        unreadable mark, None, names every shard).
     """
     return (
         (output / SEARCH_FOLDER / shard.name / _ENTRY).is_file()
-        and not any(path in written for path in shard.paths)
+        and not any(path in changed for path in shard.paths)
         and pending is not None
         and shard.name not in pending
     )

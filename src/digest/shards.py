@@ -98,14 +98,18 @@ def indexed_part(page: bytes) -> str | None:
     image count: a new header, footer or year list leaves the hash, and the search index,
     as they were. Anything else is None (read as "changed" whenever the page is).
     """
-    start = page.rfind(b"<", 0, page.find(BODY))  # the element's tag: where it opens
-    end = page.find(BODY_END)
+    body = page.find(BODY)
+    if body < 0:
+        return None  # listings: Pagefind reads none of them
+    start = page.rfind(b"<", 0, body)  # where the element's tag opens
+    end = page.find(BODY_END, body)
     if (
         start < 0
-        or end < start
-        or page.count(BODY) != 1
-        or page.count(BODY_END) != 1
-        or page.count(_PAGEFIND_ATTRIBUTE) != page.count(_PAGEFIND_ATTRIBUTE, start, end)
+        or end < 0
+        or page.find(BODY, body + 1) >= 0
+        or page.find(BODY_END, end + 1) >= 0
+        or page.rfind(_PAGEFIND_ATTRIBUTE, 0, start) >= 0
+        or page.find(_PAGEFIND_ATTRIBUTE, end) >= 0
     ):
         return None
     heading = page.find(b"<h1")
