@@ -246,7 +246,7 @@ def parse_post(source: str, text: str, config: Config) -> ParsedPost:
         "tags": tags,
         "draft": draft,
         "description": description,
-        "html": rendered.html,
+        "html_utf8": rendered.html.encode("utf-8", "surrogatepass"),
         "summary": summary,
         "toc": rendered.toc,
         "items": news_items(rendered.toc),

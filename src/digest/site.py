@@ -118,7 +118,11 @@ def link_markdown_files(
         if not linked:
             yield post
             continue
-        yield replace(post, html=html, fingerprint=fingerprint_text(post.fingerprint, str(linked)))
+        yield replace(
+            post,
+            html_utf8=html.encode("utf-8", "surrogatepass"),
+            fingerprint=fingerprint_text(post.fingerprint, str(linked)),
+        )
 
 
 def _link_pages(html: str, urls: Mapping[str, str], base_path: str) -> tuple[str, list[str]]:

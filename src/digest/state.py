@@ -41,7 +41,7 @@ from digest.fingerprints import Stat, checksum, code_fingerprint, fingerprint_te
 from digest.folders import CACHE_DIR
 from digest.model import Output, Post, Report
 
-FORMAT = 5
+FORMAT = 6
 # Big values live in tables of their own: scanning the small rows of every post and
 # output (each build does) then reads a few pages instead of the whole file.
 _SCHEMA = """

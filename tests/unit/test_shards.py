@@ -88,7 +88,7 @@ def test_the_same_site_gives_the_same_shards() -> None:
 
 def test_an_edit_renames_no_shard_and_a_new_post_only_the_newest() -> None:
     before = _shards(_site(POSTS))
-    edited = [replace(post, title="改过的标题", html="<p>新</p>") for post in POSTS]
+    edited = [replace(post, title="改过的标题", html_utf8="<p>新</p>".encode()) for post in POSTS]
     assert _shards(_site(edited)) == before
 
     after = _shards(_site([*POSTS, _post("2024-08", 20)]))

@@ -186,9 +186,11 @@ def test_links_to_markdown_files_of_posts_become_links_to_their_pages() -> None:
         '<a href="/news/2024/other.md">two</a> <a href="/news/2024/新闻.md">three</a>'
     )
     reference = Reference(1, "新闻.md#一", "link")
-    linking = _post("content/2024/b.md", "2024-02-19", html=html, references=(reference,),
-                    fingerprint="f")  # fmt: skip
-    plain = _post("content/2024/c.md", "2024-02-20", html='<a href="x.md">x</a>', fingerprint="g")
+    linking = _post("content/2024/b.md", "2024-02-19", html_utf8=html.encode(),
+                    references=(reference,), fingerprint="f")  # fmt: skip
+    plain = _post(
+        "content/2024/c.md", "2024-02-20", html_utf8=b'<a href="x.md">x</a>', fingerprint="g"
+    )
     urls = {p.source: p.url for p in (target, linking, plain)}
 
     moved, untouched = link_markdown_files([linking, plain], urls, "/news/")
