@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+import re
 
-from digest.text import TextStats, text_stats, truncate
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from digest.text import _CJK, TextStats, text_stats, truncate
 
 
 @pytest.mark.parametrize(
@@ -22,6 +26,20 @@ from digest.text import TextStats, text_stats, truncate
 )
 def test_text_stats_counts_cjk_characters_and_words_apart(text: str, cjk: int, words: int) -> None:
     assert text_stats(text) == TextStats(cjk_characters=cjk, words=words)
+
+
+_MIXED = st.text(
+    st.sampled_from(
+        ["字", "〇", "ア", "한", "𠀀", "々", "a", "Z", "9", "é", " ", "，", "！", "😀", "\n"]
+    )
+)
+
+
+@given(_MIXED)
+def test_every_cjk_character_counts_once_however_they_run_together(text: str) -> None:
+    assert text_stats(text).cjk_characters == sum(
+        1 for character in text if re.fullmatch(f"[{_CJK}]", character)
+    )
 
 
 @pytest.mark.parametrize(
