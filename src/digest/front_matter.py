@@ -87,7 +87,10 @@ class SafeYamlHandler(YAMLHandler):
             node = loader.get_single_node()
             if node is None:
                 return None
-            _check_expanded_size(node)
+            if "*" in fm or len(fm) > EXPANDED_LIMIT // 3:
+                _check_expanded_size(node)
+            # Else no alias can be in it (each is written *name), so nothing is shared or
+            # expanded: every node and character stands in the text itself.
             return loader.construct_document(node)
         finally:
             loader.dispose()
