@@ -11,7 +11,7 @@ the memory of the whole site:
   posts, the recipe to render it again (its Output, with posts stored by source) and the
   posts it shows (table ``shows``);
 - ``copies``: per copied file, its source's and its own Stat;
-- ``warnings`` of the last build and ``meta`` (frame, report, when it was saved).
+- ``meta``: the last build's warnings, frame and report, and when it was saved.
 
 Everything is valid only for one ``key`` (code, libraries, configuration, output folder
 relative to the site). Every stored value carries a checksum. A cache made for another
@@ -60,7 +60,6 @@ CREATE INDEX IF NOT EXISTS shows_path ON shows (path);
 CREATE TABLE IF NOT EXISTS copies (
     path TEXT PRIMARY KEY, source_size INTEGER, source_mtime INTEGER, source_ctime INTEGER,
     source_inode INTEGER, size INTEGER, mtime INTEGER, ctime INTEGER, inode INTEGER);
-CREATE TABLE IF NOT EXISTS warnings (position INTEGER PRIMARY KEY, error BLOB);
 """
 
 
@@ -367,10 +366,17 @@ class Store:
                 raise CacheBroken(f"a stored recipe cannot be read ({_reason(error)})") from None
         return recipes
 
-    @_guarded
     def warnings(self) -> list[DigestError]:
-        rows = self._db.execute("SELECT error FROM warnings ORDER BY position")
-        return [_load(row[0], DigestError) for row in rows]
+        """The warnings of the last build that read every post (one value: a site can
+        have tens of thousands, such as images without alt text)."""
+        warnings = self.meta("warnings")
+        if warnings is None:
+            return []
+        if not isinstance(warnings, list) or not all(
+            isinstance(warning, DigestError) for warning in warnings
+        ):
+            raise CacheBroken("the stored warnings are not a list of warnings")
+        return warnings
 
     def save(self, changes: Changes) -> None:
         """Record a finished build in one transaction: all of it, or (on a crash) none.
@@ -449,17 +455,12 @@ class Store:
                     "INSERT INTO copies VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     ((path, *row.source, *row.written) for path, row in changes.copies.items()),
                 )
-            if changes.warnings is not None:
-                db.execute("DELETE FROM warnings")
-                db.executemany(
-                    "INSERT INTO warnings VALUES (?, ?)",
-                    enumerate(_dump(warning) for warning in changes.warnings),
-                )
             meta = {
                 "saved_ns": time.time_ns(),
                 "frame": changes.frame,
                 "report": changes.report,
                 "urls": changes.urls,
+                "warnings": None if changes.warnings is None else list(changes.warnings),
             }
             db.executemany(
                 "INSERT OR REPLACE INTO meta VALUES (?, ?)",

@@ -165,7 +165,7 @@ def test_a_damaged_value_is_refused_and_set_aside(root: Path) -> None:
     store = _open(root)
     store.save(Changes(warnings=[ContentError("w", SOURCE, 1)]))
     with closing(sqlite3.connect(store.path)) as other:  # damage on disk, as from a bad sector
-        other.execute("UPDATE warnings SET error = ?", (b"\0" * 40,))
+        other.execute("UPDATE meta SET value = ? WHERE name = 'warnings'", (b"\0" * 40,))
         other.commit()
 
     with pytest.raises(CacheBroken) as broken:
