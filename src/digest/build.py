@@ -277,10 +277,11 @@ def _finish(
         },
         removed_outputs=plan.removed_outputs,
         copies=copies,
-        warnings=None if as_last is not None else problems,
-        frame=inputs.frame,
         # What the next build may repeat: not what was said about this build's cache.
-        report=replace(report, warnings=(*(as_last or ()), *problems)),
+        # Stored once, apart from the report: a site can have tens of thousands.
+        warnings=(*(as_last or ()), *problems),
+        frame=inputs.frame,
+        report=replace(report, warnings=()),
         urls=plan.new_urls,
     )
     # A build that found nothing new leaves the cache as it was (and its time of saving,

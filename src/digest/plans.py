@@ -227,7 +227,8 @@ def quick_plan(
         fresh = {source: (records[source].hash, item) for source, item in parsed.items()}
         memory = {**session.parsed, **fresh}
     unchanged = not parsed
-    kept = [] if unchanged else [w for w in store.warnings() if w.path not in parsed]
+    last_warnings = store.warnings()
+    kept = [] if unchanged else [w for w in last_warnings if w.path not in parsed]
     return Plan(
         source="quick",
         config=inputs.config,
@@ -246,7 +247,7 @@ def quick_plan(
         stored_ids=_StoredIds(store),
         same_ids=True,
         warnings=(*kept, *(w for item in parsed.values() for w in item.warnings)),
-        warnings_as_last=last.warnings if unchanged else None,
+        warnings_as_last=tuple(last_warnings) if unchanged else None,
         posts=records,
         removed_posts=frozenset(),
         memory=memory,

@@ -367,8 +367,8 @@ class Store:
         return recipes
 
     def warnings(self) -> list[DigestError]:
-        """The warnings of the last build that read every post (one value: a site can
-        have tens of thousands, such as images without alt text)."""
+        """The warnings of the last build (one value: a site can have tens of thousands,
+        such as images without alt text; the stored report has none)."""
         warnings = self.meta("warnings")
         if warnings is None:
             return []
