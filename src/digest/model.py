@@ -158,6 +158,24 @@ class Link(Record):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Nav(Record):
+    """Site-wide facts every page may show (``nav`` in templates).
+
+    It is in every page's fingerprint, so it holds only what changes rarely: a fact that
+    changes with each new post (the newest post, a count) would make every daily
+    publish render every page again.
+    """
+
+    years: tuple[Link, ...]
+    """The year archives, newest first."""
+    has_tags: bool
+    menu: tuple[Link, ...]
+    """The standalone pages that set ``menu``, in their order."""
+    custom_css: bool
+    """Whether the site has ``static/assets/custom.css``."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Tag(Record):
     name: str
     slug: str

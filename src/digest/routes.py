@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from digest.errors import BuildFailed, ContentError, DigestError
-from digest.model import Archive, Link, Output, Paginator, Post, Site
+from digest.model import Archive, Link, Nav, Output, Paginator, Post, Site
 from digest.shards import bundle_url, search_shards
 from digest.urls import output_path, page_url
 
@@ -44,30 +44,24 @@ def plan(site: Site, copies: Collection[str] = ()) -> list[Output]:
     return outputs
 
 
-def _nav(site: Site, copies: Collection[str]) -> Mapping[str, Any]:
-    """Site-wide facts every page may show.
-
-    It is in every page's fingerprint, so it holds only what changes rarely: a fact that
-    changes with each new post (the newest post, a count) would make every daily
-    publish render every page again.
-    """
-    return {
-        "years": tuple(Link(url=year.url, title=year.title) for year in site.years),
-        "has_tags": bool(site.tags),
-        "menu": tuple(
+def _nav(site: Site, copies: Collection[str]) -> Nav:
+    return Nav(
+        years=tuple(Link(url=year.url, title=year.title) for year in site.years),
+        has_tags=bool(site.tags),
+        menu=tuple(
             Link(url=page.url, title=page.menu)
             for page in sorted(site.pages, key=lambda p: (p.weight, p.menu, p.source))
             if page.menu
         ),
-        "custom_css": CUSTOM_CSS in copies,
-    }
+        custom_css=CUSTOM_CSS in copies,
+    )
 
 
 def _page(
     url: str,
     template: str,
     source: str,
-    nav: Mapping[str, Any],
+    nav: Nav,
     context: Mapping[str, Any],
     newest: Sequence[Post] = (),
 ) -> Output:
@@ -86,7 +80,7 @@ def _last_change(posts: Sequence[Post]) -> datetime | None:
     return max((post.updated or post.date for post in posts), default=None)
 
 
-def _post_pages(site: Site, nav: Mapping[str, Any]) -> Iterator[Output]:
+def _post_pages(site: Site, nav: Nav) -> Iterator[Output]:
     posts = site.posts
     days = {day.url: day for day in site.days}
     for index, post in enumerate(posts):
@@ -110,7 +104,7 @@ def _post_pages(site: Site, nav: Mapping[str, Any]) -> Iterator[Output]:
         )
 
 
-def _standalone_pages(site: Site, nav: Mapping[str, Any]) -> Iterator[Output]:
+def _standalone_pages(site: Site, nav: Nav) -> Iterator[Output]:
     """``about.md`` and the like: a page each, dated in the sitemap only when ``updated``."""
     for page in site.pages:
         yield _page(
@@ -124,7 +118,7 @@ def _paginated(
     size: int,
     template: str,
     source: str,
-    nav: Mapping[str, Any],
+    nav: Nav,
     context: Mapping[str, Any],
 ) -> Iterator[Output]:
     """A listing of ``posts`` cut into pages of ``size``; each page sees its own ``posts``
@@ -137,12 +131,12 @@ def _paginated(
         yield _page(urls[number - 1], template, source, nav, full, chunk)
 
 
-def _home_pages(site: Site, nav: Mapping[str, Any]) -> Iterator[Output]:
+def _home_pages(site: Site, nav: Nav) -> Iterator[Output]:
     size = site.config.posts_per_page
     yield from _paginated("/", site.posts, size, "index.html", "home", nav, {})
 
 
-def _period_pages(site: Site, nav: Mapping[str, Any]) -> Iterator[Output]:
+def _period_pages(site: Site, nav: Nav) -> Iterator[Output]:
     day_pages = {post.url for post in site.posts if post.is_day_page}
     archives: tuple[Archive, ...] = site.years + site.months + site.days
     for archive in archives:
@@ -159,7 +153,7 @@ def _period_pages(site: Site, nav: Mapping[str, Any]) -> Iterator[Output]:
         )
 
 
-def _timeline_page(site: Site, nav: Mapping[str, Any]) -> Output:
+def _timeline_page(site: Site, nav: Nav) -> Output:
     timeline = tuple(
         (year, tuple(month for month in site.months if month.start.year == year.start.year))
         for year in site.years
@@ -167,7 +161,7 @@ def _timeline_page(site: Site, nav: Mapping[str, Any]) -> Output:
     return _page("/archive/", "archive.html", "timeline", nav, {"timeline": timeline}, site.posts)
 
 
-def _tag_pages(site: Site, nav: Mapping[str, Any]) -> Iterator[Output]:
+def _tag_pages(site: Site, nav: Nav) -> Iterator[Output]:
     if not site.tags:
         return  # no empty "tags" page, and the header does not link one (``nav.has_tags``)
     yield _page("/tags/", "tags.html", "tag index", nav, {"tags": site.tags}, site.posts)
@@ -213,7 +207,7 @@ def _feeds(site: Site) -> Iterator[Output]:
         )
 
 
-def _search_page(site: Site, nav: Mapping[str, Any]) -> Output:
+def _search_page(site: Site, nav: Nav) -> Output:
     """The search page, which loads the primary shard's bundle and merges the others':
     a new shard, or one whose pages changed, renders it again."""
     bundles = tuple(bundle_url(shard) for shard in search_shards(site))

@@ -9,7 +9,8 @@ the memory of the whole site:
 - ``outputs``: per output file, the fingerprint of everything it was made from, its Stat
   as written, its element ids (targets of #fragments) and, for pages that show whole
   posts, the recipe to render it again (its Output, with posts stored by source) and the
-  posts it shows (table ``shows``);
+  posts it shows (table ``shows``); the site's Nav, which every page shows, is stored
+  once (table ``navs``) for all the recipes that hold it;
 - ``copies``: per copied file, its source's and its own Stat;
 - ``meta``: the last build's warnings, frame and report, and when it was saved.
 
@@ -39,7 +40,7 @@ from digest.content import ParsedPost
 from digest.errors import DigestError
 from digest.fingerprints import Stat, checksum, code_fingerprint, fingerprint_text, short_name
 from digest.folders import CACHE_DIR
-from digest.model import Output, Post, Report
+from digest.model import Nav, Output, Post, Report
 
 FORMAT = 6
 # Big values live in tables of their own: scanning the small rows of every post and
@@ -53,7 +54,8 @@ CREATE TABLE IF NOT EXISTS parsed (source TEXT PRIMARY KEY, post BLOB);
 CREATE TABLE IF NOT EXISTS outputs (
     path TEXT PRIMARY KEY, fingerprint TEXT, size INTEGER, mtime INTEGER, ctime INTEGER,
     inode INTEGER, ids BLOB, indexed TEXT);
-CREATE TABLE IF NOT EXISTS recipes (path TEXT PRIMARY KEY, output BLOB);
+CREATE TABLE IF NOT EXISTS recipes (path TEXT PRIMARY KEY, output BLOB, nav TEXT);
+CREATE TABLE IF NOT EXISTS navs (token TEXT PRIMARY KEY, nav BLOB);
 CREATE TABLE IF NOT EXISTS shows (source TEXT, path TEXT);
 CREATE INDEX IF NOT EXISTS shows_source ON shows (source);
 CREATE INDEX IF NOT EXISTS shows_path ON shows (path);
@@ -357,14 +359,21 @@ class Store:
         if len(rows) != len(set(paths)):
             raise CacheBroken("a page's recipe is missing")
         recipes: dict[str, Output] = {}
+        nav = functools.cache(self._nav)  # one object for all: as in the build that stored it
         for path, blob in rows:
             try:
-                recipes[path] = _Recipes(_unseal(blob), post).load()
+                recipes[path] = _Recipes(_unseal(blob), post, nav).load()
             except CacheBroken:
                 raise
             except Exception as error:  # noqa: BLE001 - damage shows as any error
                 raise CacheBroken(f"a stored recipe cannot be read ({_reason(error)})") from None
         return recipes
+
+    def _nav(self, token: str) -> Nav:
+        row = self._db.execute("SELECT nav FROM navs WHERE token = ?", (token,)).fetchone()
+        if row is None:
+            raise CacheBroken("a recipe's nav is missing")
+        return cast(Nav, _load(row[0], Nav))
 
     def warnings(self) -> list[DigestError]:
         """The warnings of the last build (one value: a site can have tens of thousands,
@@ -444,8 +453,20 @@ class Store:
                 path: row.recipe for path, row in changes.outputs.items() if row.recipe is not None
             }
             db.executemany(
-                "INSERT INTO recipes VALUES (?, ?)",
-                ((path, _seal(recipe.blob)) for path, recipe in recipes.items()),
+                "INSERT INTO recipes VALUES (?, ?, ?)",
+                (
+                    (path, _seal(recipe.blob), recipe.nav and recipe.nav.token)
+                    for path, recipe in recipes.items()
+                ),
+            )
+            navs = {r.nav.token: r.nav.blob for r in recipes.values() if r.nav is not None}
+            db.executemany(
+                "INSERT OR IGNORE INTO navs VALUES (?, ?)",
+                ((token, _seal(blob)) for token, blob in navs.items()),
+            )
+            db.execute(
+                "DELETE FROM navs WHERE token NOT IN "
+                "(SELECT nav FROM recipes WHERE nav IS NOT NULL)"
             )
             shows = [(source, path) for path, recipe in recipes.items() for source in recipe.shows]
             db.executemany("INSERT INTO shows VALUES (?, ?)", shows)
@@ -576,40 +597,78 @@ def _post_by_source(source: str) -> Post:
     raise LookupError(f"a recipe's post {source} read without its store")
 
 
+def _nav_by_token(token: str) -> Nav:
+    """Stands in, inside stored recipes, for the site's Nav (see ``_Recipes``)."""
+    raise LookupError(f"a recipe's nav {token} read without its store")
+
+
+@dataclass(frozen=True, slots=True)
+class StoredNav:
+    """A Nav pickled, and its checksum (hex) that recipes name it by."""
+
+    token: str
+    blob: bytes
+
+
 @dataclass(frozen=True, slots=True)
 class Recipe:
     """How to render a page again: its Output pickled with each post as a call
-    ``_post_by_source(source)`` (the post itself is stored once, in its own row), and the
-    sources of the posts it shows."""
+    ``_post_by_source(source)`` (the post itself is stored once, in its own row) and the
+    site's Nav as ``_nav_by_token(token)`` (stored once for all pages: a tenth of a big
+    site's cache otherwise), the sources of the posts it shows, and that Nav."""
 
     blob: bytes
     shows: tuple[str, ...]
+    nav: StoredNav | None = None
+
+
+_last_nav: list[tuple[Nav, StoredNav]] = []
+"""The Nav recipes last stood in for, and it pickled: every page of a build has the same."""
+
+
+def _stored_nav(nav: Nav) -> StoredNav:
+    if not _last_nav or _last_nav[0][0] is not nav:
+        blob = pickle.dumps(nav, protocol=pickle.HIGHEST_PROTOCOL)
+        _last_nav[:] = [(nav, StoredNav(checksum(blob).hex(), blob))]
+    return _last_nav[0][1]
 
 
 def recipe_of(output: Output) -> Recipe:
     shown: set[str] = set()
+    navs: list[StoredNav] = []
 
     def by_source(post: Post) -> tuple[Callable[[str], Post], tuple[str]]:
         shown.add(post.source)
         return _post_by_source, (post.source,)
 
+    def by_token(nav: Nav) -> tuple[Any, tuple[Any, ...]]:
+        stored = _stored_nav(nav)
+        if navs and navs[0].token != stored.token:
+            return nav.__reduce__()  # a second, other Nav (no theme makes one): inline
+        navs.append(stored)
+        return _nav_by_token, (stored.token,)
+
     stream = io.BytesIO()
     pickler = pickle.Pickler(stream, protocol=pickle.HIGHEST_PROTOCOL)
-    pickler.dispatch_table = {**copyreg.dispatch_table, Post: by_source}
+    pickler.dispatch_table = {**copyreg.dispatch_table, Post: by_source, Nav: by_token}
     pickler.dump(output)
-    return Recipe(stream.getvalue(), tuple(sorted(shown)))
+    return Recipe(stream.getvalue(), tuple(sorted(shown)), navs[0] if navs else None)
 
 
 class _Recipes(pickle.Unpickler):
-    """Loads a recipe, giving it the posts of ``post(source)`` where it shows posts."""
+    """Loads a recipe, giving it the posts of ``post(source)`` where it shows posts, and
+    ``nav(token)`` where it shows the site's Nav."""
 
-    def __init__(self, blob: bytes, post: Callable[[str], Post]) -> None:
+    def __init__(self, blob: bytes, post: Callable[[str], Post], nav: Callable[[str], Nav]) -> None:
         super().__init__(io.BytesIO(blob))
         self._post = post
+        self._nav = nav
 
     def find_class(self, module: str, name: str) -> Any:
         if (module, name) == (__name__, _post_by_source.__name__):
             return self._post
+        if (module, name) == (__name__, _nav_by_token.__name__):
+            return self._nav
         return super().find_class(module, name)
 
     def load(self) -> Output:

@@ -176,7 +176,7 @@ def test_a_site_without_tags_has_no_tag_index() -> None:
     outputs = plan(site)
 
     assert "tags/index.html" not in [o.path for o in outputs]
-    assert all(o.context["nav"]["has_tags"] is False for o in outputs if "nav" in o.context)
+    assert all(o.context["nav"].has_tags is False for o in outputs if "nav" in o.context)
 
 
 def test_links_to_markdown_files_of_posts_become_links_to_their_pages() -> None:

@@ -13,7 +13,7 @@ from digest.config import Config
 from digest.content import ParsedPost, decode_post
 from digest.errors import ContentError
 from digest.fingerprints import Stat
-from digest.model import Output, Post, Report
+from digest.model import Link, Nav, Output, Post, Report
 from digest.state import (
     CacheBroken,
     Changes,
@@ -120,6 +120,67 @@ def test_a_recipe_takes_its_posts_from_the_caller(root: Path) -> None:
 
     assert recipe.context["post"] == new.post
     assert asked == [SOURCE]
+
+
+def _nav(*years: str) -> Nav:
+    return Nav(
+        years=tuple(Link(url=f"/{year}/", title=year) for year in years),
+        has_tags=True,
+        menu=(Link(url="/about/", title="关于"),),
+        custom_css=False,
+    )
+
+
+def _page_with(nav: Nav, path: str) -> Output:
+    return Output(
+        url=f"/{path}/", path=f"{path}/index.html", template="post.html",
+        context={"nav": nav, "kind": "post"}, source=SOURCE,
+    )  # fmt: skip
+
+
+def _no_post(source: str) -> Post:
+    raise AssertionError(f"{source} was not shown")
+
+
+def _navs_stored(store: Store) -> int:
+    with closing(sqlite3.connect(store.path)) as db:
+        count: int = db.execute("SELECT count(*) FROM navs").fetchone()[0]
+    return count
+
+
+def test_the_nav_every_recipe_shows_is_stored_once_and_read_back_as_one(root: Path) -> None:
+    nav = _nav("2024", "2023")
+    pages = [_page_with(nav, name) for name in ("a", "b", "c")]
+    recipes = {page.path: recipe_of(page) for page in pages}
+    store = _open(root)
+    store.save(Changes(outputs={p: OutputChange("fp", STAT, None, r) for p, r in recipes.items()}))
+
+    loaded = store.recipes(recipes, _no_post)
+    assert _navs_stored(store) == 1
+    assert not any(b"/2023/" in recipe.blob for recipe in recipes.values())
+    assert [output.context["nav"] for output in loaded.values()] == [nav] * 3
+    assert len({id(output.context["nav"]) for output in loaded.values()}) == 1
+
+    # A new year: every page renders again with the new nav, and the old one goes.
+    newer = _nav("2025", "2024", "2023")
+    again = {p.path: recipe_of(_page_with(newer, p.path.split("/")[0])) for p in pages}
+    store.save(Changes(outputs={p: OutputChange("fp2", STAT, None, r) for p, r in again.items()}))
+    assert _navs_stored(store) == 1
+    assert store.recipes(["a/index.html"], _no_post)["a/index.html"].context["nav"] == newer
+    store.close()
+
+
+def test_a_recipe_whose_nav_is_missing_is_a_broken_cache(root: Path) -> None:
+    page = _page_with(_nav("2024"), "a")
+    store = _open(root)
+    store.save(Changes(outputs={page.path: OutputChange("fp", STAT, None, recipe_of(page))}))
+    with closing(sqlite3.connect(store.path)) as db:
+        db.execute("DELETE FROM navs")
+        db.commit()
+
+    with pytest.raises(CacheBroken, match="nav is missing"):
+        store.recipes([page.path], _no_post)
+    store.close()
 
 
 def test_a_touched_post_keeps_what_it_parsed_to(root: Path) -> None:
