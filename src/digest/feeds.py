@@ -260,14 +260,28 @@ SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
 
 
 def sitemap(config: Config, entries: Sequence[tuple[str, datetime | None]]) -> bytes:
-    """Every public page with the date of its newest content."""
-    root = ET.Element("urlset", {"xmlns": SITEMAP_NS})
+    """Every public page with the date of its newest content.
+
+    Written as text, in the layout ``_xml`` gives the feeds: a site has a sitemap entry
+    per page, and ElementTree took a second for the 16,000 of a 10,000-post site.
+    """
+    if not entries:
+        return b'<?xml version="1.0" encoding="utf-8"?>\n<urlset xmlns="%s" />\n' % (
+            SITEMAP_NS.encode()
+        )
+    lines = ['<?xml version="1.0" encoding="utf-8"?>', f'<urlset xmlns="{SITEMAP_NS}">']
     for url, lastmod in sorted(entries, key=lambda entry: entry[0]):
-        element = ET.SubElement(root, "url")
-        _text(element, "loc", absolute(config, url))
+        lines.append(f"  <url>\n    <loc>{_xml_text(absolute(config, url))}</loc>")
         if lastmod:
-            _text(element, "lastmod", lastmod.isoformat())
-    return _xml(root)
+            lines.append(f"    <lastmod>{lastmod.isoformat()}</lastmod>")
+        lines.append("  </url>")
+    lines.append("</urlset>\n")
+    return "\n".join(lines).encode("utf-8")
+
+
+def _xml_text(text: str) -> str:
+    """Text as ElementTree writes it in an element: control characters dropped, & < > escaped."""
+    return html.escape(clean(text), quote=False)
 
 
 def robots(config: Config) -> bytes:
