@@ -6,6 +6,7 @@ import http.client
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -24,6 +25,15 @@ PINNED_ENV = {
     "LC_ALL": "C.UTF-8",
     "PYTHONIOENCODING": "utf-8",
 }
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Ctrl-C as in a terminal, however the tests were started: a shell without job
+    control starts a background job (``nohup pytest &``) with SIGINT ignored, and every
+    process under it inherits that, so the digest the tests stop with Ctrl-C would not
+    stop. A handler is not inherited as ignoring is: the processes started here get the
+    default again."""
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @dataclass
