@@ -278,8 +278,9 @@ def _finish(
         removed_outputs=plan.removed_outputs,
         copies=copies,
         # What the next build may repeat: not what was said about this build's cache.
-        # Stored once, apart from the report: a site can have tens of thousands.
-        warnings=(*(as_last or ()), *problems),
+        # Stored once, apart from the report, and not again when they stand as they were:
+        # a site can have tens of thousands.
+        warnings=None if as_last is not None and not problems else (*(as_last or ()), *problems),
         frame=inputs.frame,
         report=replace(report, warnings=()),
         urls=plan.new_urls,

@@ -97,9 +97,8 @@ class Plan:
     warnings: tuple[DigestError, ...]
     """Everything said before links are checked."""
     warnings_as_last: tuple[DigestError, ...] | None
-    """When no post changed: the last build's warnings as it said them. They stand (and
-    stay stored) unread: a site with thousands of warnings spends longer loading them
-    than a build that changed nothing takes otherwise."""
+    """When no post changed: the last build's warnings as it said them. They stand, and
+    stay stored as they are: a site can have tens of thousands."""
     posts: Mapping[str, PostChange]
     """What to record of the posts read."""
     removed_posts: frozenset[str]

@@ -170,6 +170,21 @@ def test_the_nav_every_recipe_shows_is_stored_once_and_read_back_as_one(root: Pa
     store.close()
 
 
+def test_a_page_showing_a_second_nav_keeps_it_in_its_recipe(root: Path) -> None:
+    site_nav, other = _nav("2024"), _nav("2023")
+    page = Output(
+        url="/a/", path="a/index.html", template="post.html",
+        context={"nav": site_nav, "other": other}, source=SOURCE,
+    )  # fmt: skip
+    store = _open(root)
+    store.save(Changes(outputs={page.path: OutputChange("fp", STAT, None, recipe_of(page))}))
+
+    loaded = store.recipes([page.path], _no_post)[page.path]
+    store.close()
+
+    assert (loaded.context["nav"], loaded.context["other"]) == (site_nav, other)
+
+
 def test_a_recipe_whose_nav_is_missing_is_a_broken_cache(root: Path) -> None:
     page = _page_with(_nav("2024"), "a")
     store = _open(root)
