@@ -77,9 +77,13 @@ def ordered_map(
     )
     try:
         with signals_held(), _frozen():  # workers are forked here
-            pending = pool.map(_run_chunk, chunks)
-        for batch in pending:
-            batches.append(batch)
+            pending = [pool.submit(_run_chunk, chunk) for chunk in chunks]
+        # Not pool.map: when Ctrl-C cuts its wait, map cancels the queued work from this
+        # thread, and should the pool's own thread see the killed workers before the
+        # shutdown below, CPython 3.11 fails there on a cancelled future and prints a
+        # traceback. Left alone, the futures are cancelled or failed by that thread only.
+        for future in pending:
+            batches.append(future.result())
             tell(min(len(batches) * size, count), count)
     except BaseException:
         # An error, Ctrl-C or SIGTERM: do not wait for the work still queued.
