@@ -20,18 +20,20 @@ from pathlib import Path
 
 from markdown_it import MarkdownIt
 
-_STOCK = MarkdownIt("commonmark", {"html": True, "linkify": True}).enable(
+STOCK = MarkdownIt("commonmark", {"html": True, "linkify": True}).enable(
     ["table", "strikethrough", "linkify"]
 )
+"""markdown-it-py as a digest needs it, and no more: the floor's parser."""
+
+
+def body_of(post: Path) -> str:
+    """A post file's Markdown after its front matter."""
+    return post.read_text(encoding="utf-8").split("\n---\n", 1)[-1]
 
 
 def render_bodies(paths: list[Path]) -> int:
     """Render the body of each post file; the number of characters of HTML made."""
-    made = 0
-    for path in paths:
-        body = path.read_text(encoding="utf-8").split("\n---\n", 1)[-1]
-        made += len(_STOCK.render(body))
-    return made
+    return sum(len(STOCK.render(body_of(path))) for path in paths)
 
 
 def main() -> None:

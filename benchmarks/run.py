@@ -290,21 +290,15 @@ def bench_markdown(site: Path, limit: int = 1000) -> dict[str, float]:
     the passes of the two interleaved) for digest's Markdown renderer and for stock
     markdown-it-py (CommonMark, raw HTML, linkify, tables, strikethrough): the floor a
     pure-Python pipeline starts from."""
-    from markdown_it import MarkdownIt
+    from benchmarks.floor import STOCK, body_of
 
     from digest.markdown import LinkContext, render
 
-    bodies = [
-        path.read_text(encoding="utf-8").split("\n---\n", 1)[-1]
-        for path in sorted((site / "content").rglob("*.md"))[:limit]
-    ]
-    stock = MarkdownIt("commonmark", {"html": True, "linkify": True}).enable(
-        ["table", "strikethrough", "linkify"]
-    )
+    bodies = [body_of(path) for path in sorted((site / "content").rglob("*.md"))[:limit]]
     context = LinkContext(folder="2020", base_path="/", site_host="example.org")
     renderers: dict[str, Callable[[str], object]] = {
         "digest": lambda body: render(body, context),
-        "markdown-it-py": stock.render,
+        "markdown-it-py": STOCK.render,
     }
     samples: dict[str, list[float]] = {name: [] for name in renderers}
     for renderer in renderers.values():
