@@ -265,10 +265,6 @@ def sitemap(config: Config, entries: Sequence[tuple[str, datetime | None]]) -> b
     Written as text, in the layout ``_xml`` gives the feeds: a site has an entry per page
     (16,245 for 10,000 posts: 0.05 s of CPU as text, 0.14 s through ElementTree).
     """
-    if not entries:
-        return b'<?xml version="1.0" encoding="utf-8"?>\n<urlset xmlns="%s" />\n' % (
-            SITEMAP_NS.encode()
-        )
     lines = ['<?xml version="1.0" encoding="utf-8"?>', f'<urlset xmlns="{SITEMAP_NS}">']
     for url, lastmod in sorted(entries, key=lambda entry: entry[0]):
         lines.append(f"  <url>\n    <loc>{_xml_text(absolute(config, url))}</loc>")
