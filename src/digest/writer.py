@@ -36,6 +36,19 @@ _OURS = (".tmp", ".old")
 """Suffixes of digest's own short-lived files (``.digest-….tmp`` and ``.digest-….old``)
 and folders (``.digest-staging-….tmp``)."""
 STAGING = ".digest-staging-"
+_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL
+
+
+def _file_mode() -> int:
+    """The mode any program's new file gets here: read and write for all, less the umask
+    (called once, at import, before the build starts any thread)."""
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+_FILE_MODE = _file_mode()
+"""Given to the temporary files of changed pages, which ``mkstemp`` makes private."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,10 +109,7 @@ class Staging:
         goes to ``relative`` in the output; OutputError if they cannot be written."""
         try:
             path = f"{self._folder_of_this_process()}/{number}"
-            handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
-            with os.fdopen(handle, "wb") as stream:
-                os.fchmod(stream.fileno(), 0o644)
-                stream.write(data)
+            _write_new(os.open(path, _NEW_FILE, 0o666), data)
         except OSError as error:
             raise OutputError(  # before any file of the site was touched
                 f"cannot write: {error.strerror or error}", _shown(f"{self.output}/{relative}")
@@ -129,6 +139,23 @@ def _remove_folders(made: list[str]) -> None:
             os.rmdir(folder)
         except OSError:
             return
+
+
+def _write_new(handle: int, data: bytes, mode: int | None = None) -> None:
+    """Write ``data`` to the file just created as ``handle`` (first giving it ``mode``),
+    and close it.
+
+    With plain system calls: a Python file object asks the file system three more
+    questions per file, 50,000 calls in a build of 16,000 pages.
+    """
+    try:
+        if mode is not None:
+            os.fchmod(handle, mode)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(handle, view) :]
+    finally:
+        os.close(handle)
 
 
 def staged_bytes(data: bytes | Staged) -> bytes:
@@ -291,6 +318,10 @@ def _plan(output: Path, pages: Mapping[str, bytes | Staged], copies: Mapping[str
             if state not in problems:
                 problems.append(state)
             continue
+        if state is False:  # its folder is missing: so is the file
+            plan.changes.append((relative, data))
+            plan.new.add(relative)
+            continue
         try:
             status = os.stat(target)
         except FileNotFoundError:
@@ -349,6 +380,9 @@ class _Transaction:
         self.folders: set[str] = set()
         """Folders known to be there (each looked at once)."""
         self.made_folders: list[str] = []
+        """Folders this build made, parents first (the undo removes them in reverse)."""
+        self.new_folders: set[str] = set()
+        """The same, to look up."""
         self.made_files: set[str] = set()
         self.staged: list[tuple[str, str]] = []
         """(temporary file, target) of every changed file, written and not yet in place."""
@@ -403,36 +437,40 @@ class _Transaction:
         if folder in self.folders:
             return
         missing: list[str] = []
-        while not os.path.isdir(folder):
+        while folder not in self.folders and not os.path.isdir(folder):
             missing.append(folder)
             folder = os.path.dirname(folder)
         for path in reversed(missing):
             os.mkdir(path)
             self.made_folders.append(path)
+            self.new_folders.add(path)
         self.folders.update(missing)
         self.folders.add(folder)
 
     def _create(self, target: str, data: bytes) -> bool:
         """Write a file that does not exist yet, in place (False if it appeared meanwhile)."""
         try:
-            handle = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+            handle = os.open(target, _NEW_FILE, 0o666)
         except FileExistsError:
             return False
         self.made_files.add(target)
-        with os.fdopen(handle, "wb") as stream:
-            os.fchmod(stream.fileno(), 0o644)
-            stream.write(data)
+        _write_new(handle, data)
         return True
 
     def _link(self, staged: str, target: str) -> bool:
         """Move a staged page to where no file is yet; False if one appeared meanwhile,
         or the file system has no hard links (the caller then writes it)."""
+        fresh_folder = os.path.dirname(target) in self.new_folders
         try:
-            os.link(staged, target)
+            if fresh_folder:  # only this build writes in it: a rename cannot replace a file
+                os.rename(staged, target)
+            else:  # a link fails where a file has appeared; a rename would replace it
+                os.link(staged, target)
         except OSError:
             return False
         self.made_files.add(target)
-        os.unlink(staged)
+        if not fresh_folder:
+            os.unlink(staged)
         return True
 
     def _temporary(self, target: str, data: bytes) -> str:
@@ -442,9 +480,7 @@ class _Transaction:
             suffix=".tmp",
         )
         self.made_files.add(temporary)
-        with os.fdopen(handle, "wb") as stream:
-            os.fchmod(stream.fileno(), 0o644)
-            stream.write(data)
+        _write_new(handle, data, _FILE_MODE)
         return temporary
 
     def _replace(self, temporary: str, target: str) -> None:

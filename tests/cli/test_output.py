@@ -169,6 +169,84 @@ def test_a_page_too_big_to_write_stops_the_build_before_it_writes(built_site: Si
     assert "很长的一段" in built_site.read("public/2024/02/21/index.html")
 
 
+def _modes(folder: Path) -> tuple[set[str], set[str]]:
+    """The permission bits of the files and of the folders under ``folder``."""
+    paths = [folder, *folder.rglob("*")]
+    files = {oct(path.stat().st_mode & 0o777) for path in paths if path.is_file()}
+    folders = {oct(path.stat().st_mode & 0o777) for path in paths if path.is_dir()}
+    return files, folders
+
+
+@pytest.mark.parametrize(
+    ("umask", "file", "folder"), [(0o022, 0o644, 0o755), (0o077, 0o600, 0o700)]
+)
+def test_files_and_folders_follow_the_umask(
+    site: SiteFolder, umask: int, file: int, folder: int
+) -> None:
+    # As any program's files do, and all alike: a changed page is written to a temporary
+    # file (which is made private) and moved into place; it must not end up more private
+    # than the search index beside it, nor a page less private than its folder.
+    def build() -> None:
+        done = subprocess.run(
+            [sys.executable, "-m", "digest", "build"],
+            cwd=site.root,
+            env={**os.environ, **PINNED_ENV},
+            preexec_fn=lambda: os.umask(umask) and None,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+
+    site.write("content/2024-02-19.md", "---\ndate: 2024/02/19\n---\n\n今天的新闻。\n")
+    site.write("static/notes.txt", "第一版\n")
+    build()
+    site.write("content/2024-02-19.md", "---\ndate: 2024/02/19\n---\n\n改过的新闻。\n")
+    site.write("static/notes.txt", "第二版\n")
+    build()
+
+    assert "改过的新闻" in site.read("public/2024/02/19/index.html")
+    assert site.read("public/notes.txt") == "第二版\n"
+    assert _modes(site.root / "public") == ({oct(file)}, {oct(folder)})
+
+
+_WITHOUT_HARD_LINKS = """
+import errno, os, sys
+def no_link(*args, **kwargs):
+    raise OSError(errno.EPERM, "Operation not permitted")
+os.link = no_link  # as on FAT and exFAT drives
+from digest.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_a_file_system_without_hard_links_gets_every_page(built_site: SiteFolder) -> None:
+    # A page new in a folder that is already there is moved into place with a hard link
+    # (it must not replace a file that appeared meanwhile); where there are none, the
+    # build writes the page instead.
+    (built_site.root / "public/index.html").unlink()
+    (built_site.root / "public/feed.xml").unlink()
+    built_site.write("content/2024-02-22.md", "---\ntitle: 新的\n---\n\n新的一期。\n")
+
+    done = subprocess.run(
+        [sys.executable, "-c", _WITHOUT_HARD_LINKS, "build"],
+        cwd=built_site.root,
+        env={**os.environ, **PINNED_ENV},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert done.returncode == 0, done.stderr
+    assert "新的一期" in built_site.read("public/2024/02/22/index.html")
+    assert "新的一期" in built_site.read("public/feed.xml")
+    _no_leftovers(built_site)
+    assert built_site.digest("build", "--clean", "--output", "clean").code == 0
+    assert _files(built_site.root / "public") == _files(built_site.root / "clean")
+
+
 def test_files_a_killed_build_left_are_removed_by_the_next(built_site: SiteFolder) -> None:
     # What kill -9 in the middle of writing leaves: temporary files and the note that
     # writing had begun. (The cache was not saved, so the next build redoes the work.)
