@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 from markdown_it.common import normalize_url
+from markdown_it.helpers import parseLinkDestination
 from markdown_it.rules_core.linkify import linkify as markdown_it_linkify
 
 from digest.markdown import (
@@ -313,6 +314,30 @@ def test_links_are_normalised_exactly_as_markdown_it_does(prefix: str, rest: str
     md = _markdown()
     assert md.normalizeLink(url) == normalize_url.normalizeLink(url)
     assert md.normalizeLinkText(url) == normalize_url.normalizeLinkText(url)
+
+
+_DESTINATION_CHARS = "ab/:.?=&#;%中é()<>\\ \t\n\x00\x7f)*_[]\"'"
+
+
+@settings(max_examples=5000, deadline=None)
+@given(
+    st.text(_DESTINATION_CHARS, max_size=40) | st.text(max_size=40),
+    st.integers(0, 45),
+    st.integers(0, 45),
+)
+def test_link_destinations_are_read_exactly_as_markdown_it_does(
+    text: str, start: int, length: int
+) -> None:
+    """digest reads plain destinations its own quick way; the result is markdown-it's."""
+    start = min(start, len(text))
+    end = min(start + length, len(text))
+    ours = _markdown().helpers.parseLinkDestination(text, start, end)
+    theirs = parseLinkDestination(text, start, end)
+    assert (ours.ok, ours.pos if ours.ok else None, ours.str) == (
+        theirs.ok,
+        theirs.pos if theirs.ok else None,
+        theirs.str,
+    )
 
 
 def test_summary_leaves_out_bare_urls_but_keeps_link_text() -> None:
