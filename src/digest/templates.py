@@ -26,7 +26,7 @@ from digest.errors import TemplateError
 from digest.fingerprints import fingerprint_text
 from digest.folders import TEMPLATES_DIR
 from digest.labels import labels_for
-from digest.model import BODY_FIELDS
+from digest.model import BODY_FIELDS, Post
 from digest.theme import theme_root
 from digest.urls import join, origin, slugify, tag_url
 
@@ -125,6 +125,7 @@ class Templates:
             absolute=self.absolute,
             yaml=_yaml,
         )
+        self.env.tests.update(untitled=self.is_untitled)
 
     def url(self, site_url: str) -> str:
         """Site-absolute url → href that works under the base path (``/news/2024/``).
@@ -173,6 +174,11 @@ class Templates:
         elif pattern == "iso":
             return day.isoformat()
         return format_date(day, pattern, self.config.language)
+
+    def is_untitled(self, post: Post) -> bool:
+        """Whether a post is called by its date, having no title of its own: the theme
+        then shows the date once (``{% if post is untitled %}``)."""
+        return post.title == self.format_date(post.date)
 
     def source_of(self, name: str) -> str:
         """The file template ``name`` is read from, relative to the site when inside it."""

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from digest.config import Config
-from digest.labels import LABELS
+from digest.labels import LABEL_NAMES, LABELS, labels_for
 from digest.markdown import pygments_css
 from digest.templates import Templates
 
@@ -32,6 +32,17 @@ def test_every_label_the_templates_use_exists_in_every_language() -> None:
     assert used
     for language, words in LABELS.items():
         assert used <= set(words), f"{language} lacks {used - set(words)}"
+
+
+def test_every_label_reads_as_an_attribute_and_as_a_key() -> None:
+    # Templates write labels.home; a label named like a dict method (items, get, keys)
+    # would hide the method or be hidden by it.
+    labels = labels_for("zh-CN", [("subscribe", "关注")])
+    assert LABEL_NAMES.isdisjoint(dir(dict))
+    for name in LABEL_NAMES:
+        assert getattr(labels, name) == labels[name]
+    assert labels["subscribe"] == "关注"
+    assert labels["home"] == LABELS["zh"]["home"]
 
 
 def test_every_language_has_every_label_and_the_readme_names_them() -> None:
