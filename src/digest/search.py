@@ -186,7 +186,7 @@ def make_index(job: SearchJob) -> Indexed:
                 str(output / SEARCH_FOLDER),
                 hint="search = false in the config builds without it",
             ) from error
-        # Staged like rendered pages: new files move into place with a link, not a copy.
+        # Staged like rendered pages: new files move into place (a rename or a link), not a copy.
         files = {
             f"{shard.name}/{file.relative_to(staging / shard.name).as_posix()}": Staged(
                 str(file), file.stat().st_size

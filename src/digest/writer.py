@@ -66,7 +66,7 @@ class Staging:
     pickling them back from the workers costs as much again; so each page goes to a file
     here as soon as it is rendered, and ``write_files`` moves it into place (or, if the
     build stops first, ``close`` removes them all). The folder sits inside the output
-    folder, on its file system, so a page moves with a link instead of a copy.
+    folder, on its file system, so a page moves (a rename or a link) instead of a copy.
     """
 
     def __init__(self, output: Path) -> None:

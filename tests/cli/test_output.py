@@ -11,7 +11,7 @@ import signal
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -108,17 +108,24 @@ def _limit_file_size() -> None:
     resource.setrlimit(resource.RLIMIT_FSIZE, (64_000, 64_000))
 
 
-def _build_with_a_file_size_limit(site: SiteFolder) -> subprocess.CompletedProcess[str]:
+def _python(
+    site: SiteFolder, *arguments: str, before: Callable[[], object] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Python with ``arguments`` in the site folder; ``before`` runs in the child first."""
     return subprocess.run(
-        [sys.executable, "-m", "digest", "build"],
+        [sys.executable, *arguments],
         cwd=site.root,
         env={**os.environ, **PINNED_ENV, "PYTHONDONTWRITEBYTECODE": "1"},
-        preexec_fn=_limit_file_size,
+        preexec_fn=before,
         capture_output=True,
         text=True,
         timeout=120,
         check=False,
     )
+
+
+def _build_with_a_file_size_limit(site: SiteFolder) -> subprocess.CompletedProcess[str]:
+    return _python(site, "-m", "digest", "build", before=_limit_file_size)
 
 
 def _no_leftovers(site: SiteFolder) -> None:
@@ -187,16 +194,7 @@ def test_files_and_folders_follow_the_umask(
     # file (which is made private) and moved into place; it must not end up more private
     # than the search index beside it, nor a page less private than its folder.
     def build() -> None:
-        done = subprocess.run(
-            [sys.executable, "-m", "digest", "build"],
-            cwd=site.root,
-            env={**os.environ, **PINNED_ENV},
-            preexec_fn=lambda: os.umask(umask) and None,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+        done = _python(site, "-m", "digest", "build", before=lambda: os.umask(umask))
         assert done.returncode == 0, done.stderr
 
     site.write("content/2024-02-19.md", "---\ndate: 2024/02/19\n---\n\n今天的新闻。\n")
@@ -229,15 +227,7 @@ def test_a_file_system_without_hard_links_gets_every_page(built_site: SiteFolder
     (built_site.root / "public/feed.xml").unlink()
     built_site.write("content/2024-02-22.md", "---\ntitle: 新的\n---\n\n新的一期。\n")
 
-    done = subprocess.run(
-        [sys.executable, "-c", _WITHOUT_HARD_LINKS, "build"],
-        cwd=built_site.root,
-        env={**os.environ, **PINNED_ENV},
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    done = _python(built_site, "-c", _WITHOUT_HARD_LINKS, "build")
 
     assert done.returncode == 0, done.stderr
     assert "新的一期" in built_site.read("public/2024/02/22/index.html")
