@@ -379,10 +379,7 @@ class _Transaction:
         """The file being written or moved, for the error when that fails."""
         self.folders: set[str] = set()
         """Folders known to be there (each looked at once)."""
-        self.made_folders: list[str] = []
-        """Folders this build made, parents first (the undo removes them in reverse)."""
-        self.new_folders: set[str] = set()
-        """The same, to look up."""
+        self.made_folders: set[str] = set()
         self.made_files: set[str] = set()
         self.staged: list[tuple[str, str]] = []
         """(temporary file, target) of every changed file, written and not yet in place."""
@@ -442,8 +439,7 @@ class _Transaction:
             folder = os.path.dirname(folder)
         for path in reversed(missing):
             os.mkdir(path)
-            self.made_folders.append(path)
-            self.new_folders.add(path)
+            self.made_folders.add(path)
         self.folders.update(missing)
         self.folders.add(folder)
 
@@ -460,7 +456,7 @@ class _Transaction:
     def _link(self, staged: str, target: str) -> bool:
         """Move a staged page to where no file is yet; False if one appeared meanwhile,
         or the file system has no hard links (the caller then writes it)."""
-        fresh_folder = os.path.dirname(target) in self.new_folders
+        fresh_folder = os.path.dirname(target) in self.made_folders
         try:
             if fresh_folder:  # only this build writes in it: a rename cannot replace a file
                 os.rename(staged, target)
@@ -507,7 +503,7 @@ class _Transaction:
         for path in self.made_files:
             with suppress(OSError):
                 os.unlink(path)
-        for folder in reversed(self.made_folders):
+        for folder in sorted(self.made_folders, key=len, reverse=True):  # deepest first
             with suppress(OSError):
                 os.rmdir(folder)
         with suppress(OSError):
