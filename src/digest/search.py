@@ -11,7 +11,6 @@ The search page merges the shards' bundles.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import re
 import shutil
@@ -177,6 +176,8 @@ def make_index(job: SearchJob) -> Indexed:
         shutil.rmtree(leftover, ignore_errors=True)  # from an indexing that was killed
     staging = Path(tempfile.mkdtemp(dir=output, prefix=_STAGING))
     stale = [shard for shard in job.shards if shard.name in job.stale]
+    import asyncio  # only a build that indexes needs it: the others start faster without
+
     try:
         try:
             counts = asyncio.run(_index_all(output, stale, staging, job.language, job.jobs))
@@ -216,6 +217,8 @@ async def _index_all(
 ) -> list[int]:
     """Each shard's bundle into ``staging/<name>/``, ``jobs`` Pagefind processes at most
     at once; the pages each indexed."""
+    import asyncio
+
     slots = asyncio.Semaphore(max(1, jobs))
 
     async def one(shard: Shard) -> int:
