@@ -176,11 +176,9 @@ def make_index(job: SearchJob) -> Indexed:
         shutil.rmtree(leftover, ignore_errors=True)  # from an indexing that was killed
     staging = Path(tempfile.mkdtemp(dir=output, prefix=_STAGING))
     stale = [shard for shard in job.shards if shard.name in job.stale]
-    import asyncio  # only a build that indexes needs it: the others start faster without
-
     try:
         try:
-            counts = asyncio.run(_index_all(output, stale, staging, job.language, job.jobs))
+            counts = _index_all(output, stale, staging, job.language, job.jobs)
         except Exception as error:  # Pagefind raises plain Exception
             raise OutputError(
                 f"search index failed: {error}",
@@ -212,20 +210,23 @@ _NOTHING = ".digest-nothing.html"
 """A name no output has: a shard of no pages gets an empty index."""
 
 
-async def _index_all(
+def _index_all(
     site: Path, shards: Sequence[Shard], staging: Path, language: str, jobs: int
 ) -> list[int]:
     """Each shard's bundle into ``staging/<name>/``, ``jobs`` Pagefind processes at most
     at once; the pages each indexed."""
-    import asyncio
+    import asyncio  # only a build that indexes needs it: the others start faster without
 
-    slots = asyncio.Semaphore(max(1, jobs))
+    async def all_shards() -> list[int]:
+        slots = asyncio.Semaphore(max(1, jobs))
 
-    async def one(shard: Shard) -> int:
-        async with slots:
-            return await _pagefind(site, shard.paths, staging / shard.name, language)
+        async def one(shard: Shard) -> int:
+            async with slots:
+                return await _pagefind(site, shard.paths, staging / shard.name, language)
 
-    return list(await asyncio.gather(*(one(shard) for shard in shards)))
+        return list(await asyncio.gather(*(one(shard) for shard in shards)))
+
+    return asyncio.run(all_shards())
 
 
 async def _pagefind(site: Path, paths: Sequence[str], bundle: Path, language: str) -> int:

@@ -454,8 +454,9 @@ class _Transaction:
         return True
 
     def _link(self, staged: str, target: str) -> bool:
-        """Move a staged page to where no file is yet; False if one appeared meanwhile,
-        or the file system has no hard links (the caller then writes it)."""
+        """Move a staged page to where no file is yet; False if one appeared meanwhile, or
+        the move cannot be made (no hard links, another file system): the caller then
+        writes it."""
         fresh_folder = os.path.dirname(target) in self.made_folders
         try:
             if fresh_folder:  # only this build writes in it: a rename cannot replace a file
